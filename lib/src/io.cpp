@@ -1,0 +1,177 @@
+#include "sticky/io.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <chrono>
+#include <vector>
+
+#include "sticky/error.hpp"
+
+namespace sticky {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What remains of a timeout, so a loop of calls shares one deadline.
+class Deadline {
+ public:
+  explicit Deadline(Timeout t) : end_(t ? std::optional(Clock::now() + *t) : std::nullopt) {}
+  int poll_millis() const {
+    if (!end_) return -1;
+    auto left = std::chrono::ceil<Millis>(*end_ - Clock::now()).count();
+    return left > 0 ? static_cast<int>(left) : 0;
+  }
+
+ private:
+  std::optional<Clock::time_point> end_;
+};
+
+bool wait_for(int fd, short events, int millis) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    int rc = ::poll(&p, 1, millis);
+    if (rc > 0) return true;
+    if (rc == 0) return false;
+    if (errno != EINTR) throw_errno("poll");
+  }
+}
+
+void wait_or_throw(int fd, short events, const Deadline& deadline, const char* call) {
+  if (!wait_for(fd, events, deadline.poll_millis())) throw TimeoutError(call, {});
+}
+
+}  // namespace
+
+bool wait_readable(int fd, Timeout timeout) { return wait_for(fd, POLLIN, Deadline(timeout).poll_millis()); }
+bool wait_writable(int fd, Timeout timeout) { return wait_for(fd, POLLOUT, Deadline(timeout).poll_millis()); }
+
+void send_all(int fd, std::string_view data, Timeout timeout) {
+  send_gather(fd, {data}, timeout);
+}
+
+void send_gather(int fd, std::span<const std::string_view> parts, Timeout timeout) {
+  Deadline deadline(timeout);
+  std::vector<iovec> iov;
+  iov.reserve(parts.size());
+  for (auto part : parts)
+    if (!part.empty()) iov.push_back({const_cast<char*>(part.data()), part.size()});
+  std::size_t first = 0;
+  while (first < iov.size()) {
+    if (timeout) wait_or_throw(fd, POLLOUT, deadline, "send");
+    msghdr msg{};
+    msg.msg_iov = iov.data() + first;
+    msg.msg_iovlen = iov.size() - first;
+    // MSG_NOSIGNAL: a peer that closed is an EPIPE error here, not a process killed by SIGPIPE.
+    ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        wait_or_throw(fd, POLLOUT, deadline, "send");
+        continue;
+      }
+      throw_errno("send");
+    }
+    auto left = static_cast<std::size_t>(sent);
+    while (first < iov.size() && left >= iov[first].iov_len) left -= iov[first++].iov_len;
+    if (first < iov.size()) {
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
+      iov[first].iov_len -= left;
+    }
+  }
+}
+
+std::size_t send_once(int fd, std::string_view data) {
+  for (;;) {
+    ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    throw_errno("send");
+  }
+}
+
+std::size_t recv_some(int fd, char* buffer, std::size_t max, Timeout timeout) {
+  Deadline deadline(timeout);
+  for (;;) {
+    if (timeout) wait_or_throw(fd, POLLIN, deadline, "recv");
+    ssize_t got = ::recv(fd, buffer, max, 0);
+    if (got >= 0) return static_cast<std::size_t>(got);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      wait_or_throw(fd, POLLIN, deadline, "recv");
+      continue;
+    }
+    throw_errno("recv");
+  }
+}
+
+std::string recv_some(int fd, std::size_t max, Timeout timeout) {
+  std::string out(max, '\0');
+  out.resize(recv_some(fd, out.data(), max, timeout));
+  return out;
+}
+
+std::size_t recv_exact(int fd, char* buffer, std::size_t n, Timeout timeout) {
+  Deadline deadline(timeout);
+  std::size_t have = 0;
+  while (have < n) {
+    std::size_t got = recv_some(fd, buffer + have, n - have,
+                                timeout ? Timeout(Millis(deadline.poll_millis())) : std::nullopt);
+    if (got == 0) break;  // end of stream: the caller sees how much came
+    have += got;
+  }
+  return have;
+}
+
+std::string recv_exact(int fd, std::size_t n, Timeout timeout) {
+  std::string out(n, '\0');
+  out.resize(recv_exact(fd, out.data(), n, timeout));
+  return out;
+}
+
+Datagram recv_datagram(int fd, std::size_t max, Timeout timeout) {
+  Deadline deadline(timeout);
+  Datagram d;
+  d.data.resize(max);
+  sockaddr_storage from{};
+  for (;;) {
+    if (timeout) wait_or_throw(fd, POLLIN, deadline, "recvfrom");
+    iovec iov{d.data.data(), max};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    // MSG_TRUNC in flags makes Linux return the datagram's real length, not what fitted.
+    ssize_t got = ::recvmsg(fd, &msg, MSG_TRUNC);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        wait_or_throw(fd, POLLIN, deadline, "recvfrom");
+        continue;
+      }
+      throw_errno("recvfrom");
+    }
+    d.full_size = static_cast<std::size_t>(got);
+    d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+    d.data.resize(std::min(d.full_size, max));
+    if (msg.msg_namelen > 0)
+      d.from = Address::from(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
+    return d;
+  }
+}
+
+void send_datagram(int fd, std::string_view data, const Address* to) {
+  for (;;) {
+    ssize_t sent = to ? ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, to->sockaddr_ptr(),
+                                 to->length())
+                      : ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (sent >= 0) return;
+    if (errno != EINTR) throw_errno("sendto", to ? to->to_string() : std::string{});
+  }
+}
+
+}  // namespace sticky

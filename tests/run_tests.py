@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Runs the Catch2 suite once, checks every lesson claim against the tests that carry its
+tag, and prints `claims: N passed, N failed` then `tests: N passed, N failed`.
+
+A claim is a line `> **Claim 01-a.** ...` in lessons/*.md. It passes when at least one
+test case is tagged [claim-01-a] and every such test passed. A tag with no claim in the
+lessons is a failure too: the lessons and the tests must not drift apart."""
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+CLAIM_LINE = re.compile(r"^>\s*\*\*Claim (\d\d-[a-z])\.\*\*")
+CLAIM_TAG = re.compile(r"\[claim-(\d\d-[a-z])\]")
+
+
+def lesson_claims(folder):
+    claims = {}
+    for path in sorted(glob.glob(os.path.join(folder, "*.md"))):
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                m = CLAIM_LINE.match(line)
+                if m:
+                    claims[m.group(1)] = f"{path}:{number}"
+    return claims
+
+
+def run_suite(binary, report, filters):
+    os.makedirs(os.path.dirname(report) or ".", exist_ok=True)
+    command = [binary, "-r", "xml", "-o", report, "-d", "yes", *filters]
+    completed = subprocess.run(command, stdin=subprocess.DEVNULL)
+    try:
+        return ET.parse(report).getroot(), completed.returncode
+    except ET.ParseError as error:
+        print(f"test binary exited {completed.returncode} and left an unreadable report ({error})")
+        return None, completed.returncode
+
+
+def failure_text(case):
+    lines = []
+    for node in case.iter():
+        where = f"{node.get('filename', '?')}:{node.get('line', '?')}"
+        if node.tag == "Expression" and node.get("success") == "false":
+            original = (node.findtext("Original") or "").strip()
+            expanded = (node.findtext("Expanded") or "").strip()
+            lines.append(f"    {where}: {node.get('type')}( {original} ) with {expanded}")
+        elif node.tag in ("Exception", "FatalErrorCondition"):
+            lines.append(f"    {where}: {node.tag.lower()}: {(node.text or '').strip()}")
+        elif node.tag == "Failure":
+            lines.append(f"    {where}: {(node.text or '').strip()}")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--lessons", required=True)
+    parser.add_argument("--report", required=True)
+    parser.add_argument("filters", nargs="*", help="Catch2 test specs (default: all)")
+    args = parser.parse_args()
+
+    root, returncode = run_suite(args.binary, args.report, args.filters)
+    cases = [] if root is None else list(root.iter("TestCase"))
+    passed = failed = 0
+    tag_results = {}
+    for case in cases:
+        result = case.find("OverallResult")
+        ok = result is not None and result.get("success") == "true"
+        seconds = float(result.get("durationInSeconds", 0)) if result is not None else 0
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAILED {case.get('name')} ({seconds:.2f}s)")
+            for line in failure_text(case):
+                print(line)
+        for claim in CLAIM_TAG.findall(case.get("tags", "")):
+            tag_results.setdefault(claim, []).append(ok)
+    if root is None or (returncode != 0 and failed == 0):
+        failed += 1
+        print(f"FAILED the test binary itself (exit status {returncode})")
+
+    claims = lesson_claims(args.lessons)
+    claims_passed = claims_failed = 0
+    if not args.filters:
+        for claim, where in sorted(claims.items()):
+            results = tag_results.get(claim)
+            if results and all(results):
+                claims_passed += 1
+            else:
+                claims_failed += 1
+                why = "no test carries [claim-%s]" % claim if not results else "a test failed"
+                print(f"claim {claim} ({where}) not proven: {why}")
+        for claim in sorted(set(tag_results) - set(claims)):
+            claims_failed += 1
+            print(f"tag [claim-{claim}] names no claim in {args.lessons}/")
+    print(f"claims: {claims_passed} passed, {claims_failed} failed")
+    print(f"tests: {passed} passed, {failed} failed")
+    return 0 if failed == 0 and claims_failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+// What the tests share: hex helpers, and running one of our binaries as a user would.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace test {
+
+std::string hex(std::string_view bytes);
+std::string unhex(std::string_view hex);  // spaces ignored: "00 0b 48"
+
+// Path of a binary built next to the test binary ("frametool" -> build/bin/frametool).
+std::string binary(std::string_view name);
+
+struct Run {
+  int status = -1;  // exit status, or 128 + signal
+  std::string out;
+  std::string err;
+};
+// Runs argv with `input` on stdin (closed after), waits at most `seconds`, then kills it.
+Run run(const std::vector<std::string>& argv, std::string_view input = {}, double seconds = 20,
+        const std::vector<std::string>& extra_env = {});
+
+// Starts a binary in the background; its stdout is readable line by line.
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  std::string read_line(double seconds = 10);  // "" on EOF or timeout
+  void write(std::string_view data);
+  void close_stdin();
+  void signal(int sig);
+  int wait(double seconds = 10);  // exit status, or 128 + signal; kills after `seconds`
+  int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  std::string buffered_;
+  int status_ = -2;
+};
+
+}  // namespace test
