@@ -15,31 +15,6 @@ extern char** environ;
 
 namespace test {
 
-std::string hex(std::string_view bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-std::string unhex(std::string_view text) {
-  std::string out;
-  int high = -1;
-  for (char c : text) {
-    if (c == ' ') continue;
-    int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-    if (high < 0) high = v;
-    else {
-      out.push_back(static_cast<char>(high * 16 + v));
-      high = -1;
-    }
-  }
-  return out;
-}
-
 std::string binary(std::string_view name) {
   auto self = std::filesystem::read_symlink("/proc/self/exe");
   return (self.parent_path() / name).string();

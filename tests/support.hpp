@@ -5,10 +5,12 @@
 #include <string_view>
 #include <vector>
 
+#include "sticky/bytes.hpp"
+
 namespace test {
 
-std::string hex(std::string_view bytes);
-std::string unhex(std::string_view hex);  // spaces ignored: "00 0b 48"
+inline std::string hex(std::string_view bytes) { return sticky::to_hex(bytes); }
+inline std::string unhex(std::string_view text) { return sticky::from_hex(text); }
 
 // Path of a binary built next to the test binary ("frametool" -> build/bin/frametool).
 std::string binary(std::string_view name);

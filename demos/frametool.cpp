@@ -1,0 +1,232 @@
+// frametool — put messages into frames, take them out again, and look inside.
+//
+//   frametool encode hello world | frametool decode --chunk 1
+//   printf '\x05\x00\x00\x00hello' | frametool decode --python-i --format json
+//   frametool encode hello | frametool inspect
+//
+// decode feeds the decoder in pieces (--chunk, --random-chunks) to show that how the stream
+// was cut makes no difference to a correct decoder.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <random>
+
+#include "harness/cli.hpp"
+#include "sticky/bytes.hpp"
+#include "sticky/codec.hpp"
+#include "sticky/decoder.hpp"
+
+namespace {
+
+const char* const kProgram = "frametool";
+
+// Reads stdin in whatever pieces read() returns, calling `chunk` for each.
+template <typename F>
+void read_stdin(F&& chunk) {
+  char buffer[65536];
+  for (;;) {
+    ssize_t got = ::read(0, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw std::runtime_error(std::string("read stdin: ") + std::strerror(errno));
+    if (got == 0) return;
+    chunk(std::string_view(buffer, static_cast<std::size_t>(got)));
+  }
+}
+
+void write_stdout(std::string_view bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+}
+
+int encode(const sticky::Codec& codec, const std::vector<std::string>& messages, bool as_hex) {
+  std::string wire;
+  auto emit = [&](std::string_view message) {
+    wire.clear();
+    codec.encode(message, wire);
+    write_stdout(as_hex ? sticky::to_hex(wire) + "\n" : wire);
+  };
+  if (!messages.empty()) {
+    for (const auto& m : messages) emit(m);
+    return 0;
+  }
+  std::string line;
+  while (std::getline(std::cin, line)) emit(line);
+  return 0;
+}
+
+// How decode cuts stdin before feeding the decoder.
+class Chunker {
+ public:
+  Chunker(std::size_t fixed, std::optional<std::string> random_spec) : fixed_(fixed) {
+    if (!random_spec) return;
+    auto colon = random_spec->find(':');
+    try {
+      random_.seed(std::stoul(random_spec->substr(0, colon)));
+      if (colon != std::string::npos) max_ = std::stoul(random_spec->substr(colon + 1));
+    } catch (const std::logic_error&) {
+      throw std::invalid_argument("--random-chunks expects SEED[:MAX], e.g. 7 or 7:3");
+    }
+    if (max_ == 0) throw std::invalid_argument("--random-chunks MAX must be at least 1");
+    is_random_ = true;
+  }
+  std::size_t next(std::size_t left) {
+    std::size_t n = is_random_ ? 1 + random_() % max_ : fixed_ ? fixed_ : left;
+    return std::min(n, left);
+  }
+
+ private:
+  std::size_t fixed_;
+  bool is_random_ = false;
+  std::mt19937 random_;
+  std::size_t max_ = 16;
+};
+
+void print_frame(const sticky::Frame& frame, std::uint64_t number, const std::string& format) {
+  if (format == "hex") {
+    fmt::print("{}\n", sticky::to_hex(frame.payload));
+  } else if (format == "json") {
+    nlohmann::json j = {{"frame", number},
+                        {"offset", frame.offset},
+                        {"bytes", frame.payload.size()},
+                        {"data", sticky::to_hex(frame.payload)}};
+    fmt::print("{}\n", j.dump());
+  } else {
+    fmt::print("{}\n", sticky::printable(frame.payload));
+  }
+  std::fflush(stdout);
+}
+
+int decode(const sticky::Codec& codec, Chunker& chunker, const std::string& format) {
+  sticky::Decoder decoder(codec);
+  read_stdin([&](std::string_view data) {
+    while (!data.empty()) {
+      std::size_t n = chunker.next(data.size());
+      decoder.feed(data.substr(0, n));
+      data.remove_prefix(n);
+      while (auto frame = decoder.next()) print_frame(*frame, decoder.frames(), format);
+    }
+  });
+  decoder.finish();
+  return 0;
+}
+
+// One annotated line: "  length field  00 00 00 05   = 5".
+void annotate(std::string_view label, std::string_view bytes, const std::string& note = {}) {
+  if (bytes.empty() && note.empty()) return;
+  std::string shown;
+  const std::size_t limit = 16;
+  for (std::size_t i = 0; i < std::min(bytes.size(), limit); ++i)
+    shown += fmt::format("{:02x} ", static_cast<unsigned char>(bytes[i]));
+  if (bytes.size() > limit) shown += fmt::format("… (+{} bytes)", bytes.size() - limit);
+  fmt::print("  {:<13} {:<48} {}\n", label, shown, note);
+}
+
+void inspect_frame(const sticky::Codec& codec, const sticky::Frame& frame, std::uint64_t number) {
+  fmt::print("frame {} at byte {}: {} bytes on the wire, payload {} bytes\n", number, frame.offset,
+             frame.raw.size(), frame.payload.size());
+  std::string text = "\"" + sticky::printable(frame.payload.substr(0, 40)) +
+                     (frame.payload.size() > 40 ? "…\"" : "\"");
+  if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) {
+    const auto& o = length->options();
+    std::size_t header = length->header_size();
+    annotate("before field", frame.raw.substr(0, o.offset));
+    std::string value = fmt::format("= {}", length->read_signed_field(frame.raw));
+    if (o.adjust) value += fmt::format(" {:+} (adjust) = {}", o.adjust, frame.payload.size());
+    annotate("length field", frame.raw.substr(o.offset, o.width), value);
+    if (length->skip() > header) annotate("skipped", frame.raw.substr(header, length->skip() - header));
+    annotate(length->skip() < header ? "frame (w/ hdr)" : "payload", frame.payload, text);
+  } else {
+    annotate("payload", frame.payload, text);
+    std::size_t end = static_cast<std::size_t>(frame.payload.data() - frame.raw.data()) + frame.payload.size();
+    if (end < frame.raw.size())
+      annotate(dynamic_cast<const sticky::FixedCodec*>(&codec) ? "padding" : "delimiter", frame.raw.substr(end));
+  }
+}
+
+int inspect(const sticky::Codec& codec) {
+  fmt::print("codec: {}\n", codec.describe());
+  sticky::Decoder decoder(codec);
+  read_stdin([&](std::string_view data) {
+    decoder.feed(data);
+    while (auto frame = decoder.next()) inspect_frame(codec, *frame, decoder.frames());
+  });
+  if (!decoder.pending().empty()) {
+    fmt::print("leftover at byte {}: {} bytes\n", decoder.stream_offset(), decoder.pending().size());
+    annotate("incomplete", decoder.pending());
+  }
+  fmt::print("{} frame{}, {} bytes\n", decoder.frames(), decoder.frames() == 1 ? "" : "s",
+             decoder.stream_offset() + decoder.pending().size());
+  std::fflush(stdout);
+  decoder.finish();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Put messages into frames, take them out again, and look inside.\n"
+               "Codec options follow tokio-util's length_delimited: payload length = field + adjust;\n"
+               "skip bytes are dropped from the frame start (default: offset + length bytes).\n\n"
+               "  frametool encode hello world | frametool decode --chunk 1\n"
+               "  frametool encode --python-i hello | frametool inspect --python-i",
+               kProgram};
+  app.require_subcommand(1);
+  app.footer(
+      "\nA length-prefixed frame (--codec length):\n"
+      "  | --length-offset bytes | length field: --length-bytes | payload ... |\n"
+      "  |<------------- --skip (default: offset + length bytes) -->|\n"
+      "  payload length = field value + --length-adjust; the frame handed out is the\n"
+      "  payload-length bytes after --skip (so --skip 0 keeps the header in the frame).\n"
+      "Exit status: 0 ok, 1 bad stream (the error names the byte offset), 2 usage error.");
+  harness::CodecSpec spec;
+
+  std::vector<std::string> messages;
+  std::string encode_format;
+  auto* enc = app.add_subcommand("encode", "messages (arguments, else stdin lines) -> framed bytes on stdout");
+  harness::add_codec_options(*enc, spec);
+  enc->add_option("MESSAGE", messages, "messages to frame; without any, one per stdin line");
+  enc->add_option("--format", encode_format, "raw bytes, or hex (default: hex on a terminal, raw otherwise)")
+      ->check(CLI::IsMember({"raw", "hex"}));
+
+  std::size_t chunk = 0;
+  std::optional<std::string> random_chunks;
+  std::string format = "text";
+  auto* dec = app.add_subcommand("decode", "framed stream on stdin -> one frame a line");
+  harness::add_codec_options(*dec, spec);
+  auto* chunk_option = dec->add_option("--chunk", chunk, "feed the decoder N bytes at a time")->check(CLI::Range(1, 1 << 30));
+  dec->add_option("--random-chunks", random_chunks, "feed it pieces of random size 1..MAX (default 16): SEED[:MAX]")
+      ->excludes(chunk_option);
+  dec->add_option("--format", format, "text (escaped), hex or json")
+      ->check(CLI::IsMember({"text", "hex", "json"}))
+      ->capture_default_str();
+
+  auto* ins = app.add_subcommand("inspect", "annotated hex dump of a framed stream on stdin");
+  harness::add_codec_options(*ins, spec);
+
+  if (auto status = harness::parse(app, argc, argv)) return *status;
+
+  try {
+    auto codec = harness::make_codec(spec);
+    if (enc->parsed()) {
+      bool as_hex = encode_format.empty() ? ::isatty(1) : encode_format == "hex";
+      return encode(*codec, messages, as_hex);
+    }
+    if (dec->parsed()) {
+      Chunker chunker(chunk, random_chunks);
+      return decode(*codec, chunker, format);
+    }
+    return inspect(*codec);
+  } catch (const sticky::FrameError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    return 1;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", kProgram, e.what(), kProgram);
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    return 1;
+  }
+}

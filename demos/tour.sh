@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make tour: every demo in order, narrated. Pauses between demos only on a terminal.
+set -uo pipefail
+bin=${1:-build/bin}
+interactive=false
+[ -t 0 ] && [ -t 1 ] && interactive=true
+bold=$'\e[1m'; dim=$'\e[2m'; reset=$'\e[0m'
+if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=""; dim=""; reset=""; fi
+
+heading() { printf '\n%s== %s ==%s\n' "$bold" "$1" "$reset"; }
+show() { printf '%s$ %s%s\n' "$dim" "$*" "$reset"; eval "$@"; }
+pause() {
+  if $interactive; then
+    read -r -p "${dim}Enter for the next part, q to stop: ${reset}" answer || exit 0
+    [ "$answer" = q ] && exit 0
+  fi
+}
+
+heading "frametool: a message becomes a frame"
+echo "A 4-byte big-endian length, then the body, in one buffer:"
+show "$bin/frametool encode --format hex hello world"
+echo
+echo "Feed the decoder one byte at a time — the frames do not change:"
+show "$bin/frametool encode hello world | $bin/frametool decode --chunk 1"
+echo
+echo "Or in random pieces:"
+show "$bin/frametool encode hello world | $bin/frametool decode --random-chunks 7:3 --format json"
+echo
+echo "Look inside a frame:"
+show "$bin/frametool encode hello | $bin/frametool inspect"
+echo
+echo "A hostile peer claims 2 GiB; the decoder refuses before allocating anything:"
+show "printf '\\x7f\\xff\\xff\\xff' | $bin/frametool decode --max-frame 1024"
+pause
+
+for demo in "$bin"/[0-9][0-9]-*; do
+  [ -x "$demo" ] || continue
+  heading "$(basename "$demo")"
+  show "$demo"
+  pause
+done
+echo
+echo "That was the tour. Lessons are in lessons/, one per demo; 'make test' proves every claim."
