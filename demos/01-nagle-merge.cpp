@@ -1,0 +1,153 @@
+// 01 — several send() calls arrive in one recv() (粘包).
+//
+// Part A, the classic: the client sends "hello", "world", "egon"; the server, busy for a
+// moment, reads late and gets "helloworldegon" from one recv(1024). The merge happened in
+// the server's receive buffer: TCP keeps bytes, not send() boundaries.
+// Part B, Nagle proper: 20 sends of 5 bytes, 0.5 ms apart, to a receiver that delays its
+// ACKs. With Nagle the sender holds small data while an earlier segment is unacknowledged,
+// so the sends leave as ~3 segments; with TCP_NODELAY, as 20.
+// Part C: the same with quick ACKs — on loopback the ACK is back before the next send, so
+// Nagle merges nothing. Parts B and C need both ends, so they run in role both only.
+#include <fmt/format.h>
+
+#include <future>
+#include <thread>
+
+#include "harness/demo.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct NagleRun {
+  std::uint32_t segments = 0;          // data segments the sender put on the wire
+  std::vector<std::size_t> recv_sizes;
+};
+
+class NagleMerge : public harness::Scenario {
+ public:
+  void add_options(CLI::App& app) override {
+    app.add_option("--late", late_ms_, "server: milliseconds it is busy before its recv(1024)")
+        ->check(CLI::Range(0, 10000))
+        ->capture_default_str();
+  }
+
+  // Part A, server side: busy for a moment, then one recv(1024), like the classic lesson.
+  void serve(harness::Demo& demo, harness::Conn& conn) override {
+    demo.say(fmt::format("server is busy for {} ms before it calls recv(1024)", late_ms_));
+    std::this_thread::sleep_for(std::chrono::milliseconds(late_ms_));
+    first_recv_ = conn.recv(1024);
+    while (!conn.recv(1024).empty()) {}  // drain until the client closes
+  }
+
+  void client(harness::Demo& demo, const sticky::Address& server) override {
+    auto conn = demo.connect(server);
+    for (const char* word : {"hello", "world", "egon"}) conn.send(word);
+    conn.shutdown_write();
+    conn.recv(1024);  // wait for the server to close: the demo ends when the story does
+  }
+
+  void both(harness::Demo& demo) override {
+    demo.step("Part A: three send() calls, one late recv()");
+    demo.say("The client calls send() three times; TCP carries bytes, not the calls.");
+    Scenario::both(demo);
+    bool merged = first_recv_ == "helloworldegon";
+    demo.say(merged ? "One recv(1024) returned all 14 bytes: the three messages stuck together (粘包)."
+                    : fmt::format("The first recv returned {} bytes this time.", first_recv_.size()));
+    demo.say("They met in the server's receive buffer, not on the wire: the reader was simply late.");
+
+    demo.step("Part B: Nagle's algorithm, made visible by delayed ACKs");
+    demo.say("20 sends of 5 bytes, 0.5 ms apart. The receiver turns TCP_QUICKACK off before every recv,");
+    demo.say("so its ACKs wait ~40 ms. Nagle holds small data while a segment is unacknowledged.");
+    demo.narrate_io(false);
+    NagleRun nagle = run(demo, /*nodelay=*/false, /*delayed_acks=*/true);
+    report(demo, "Nagle on, delayed ACKs:", nagle);
+    NagleRun nodelay = run(demo, true, true);
+    report(demo, "TCP_NODELAY, delayed ACKs:", nodelay);
+
+    demo.step("Part C: the same with quick ACKs, as loopback normally behaves");
+    NagleRun quick = run(demo, false, false);
+    report(demo, "Nagle on, quick ACKs:", quick);
+    demo.narrate_io(true);
+    demo.say("On loopback each ACK is back before the next send: Nagle has nothing to wait for.");
+    demo.say("So a merge you see on one machine is the receive buffer (part A), not Nagle.");
+
+    bool nagle_merged = nagle.segments < kSends / 2 && nodelay.segments == kSends;
+    bool quick_separate = quick.segments == kSends;
+    auto facts = nlohmann::json{
+        {"part_a", {{"sends", 3}, {"first_recv_bytes", first_recv_.size()}, {"merged", merged}}},
+        {"nagle_delayed_ack", facts_of(nagle)},
+        {"nodelay_delayed_ack", facts_of(nodelay)},
+        {"nagle_quick_ack", facts_of(quick)},
+    };
+    demo.result(merged && nagle_merged && quick_separate, facts,
+                fmt::format("3 sends -> {} byte(s) in the first recv; 20 sends -> {} segments with Nagle "
+                            "and delayed ACKs, {} with TCP_NODELAY, {} with quick ACKs",
+                            first_recv_.size(), nagle.segments, nodelay.segments, quick.segments));
+  }
+
+ private:
+  static constexpr int kSends = 20;
+
+  static nlohmann::json facts_of(const NagleRun& r) {
+    return {{"sends", kSends}, {"segments", r.segments}, {"recvs", r.recv_sizes.size()}, {"recv_sizes", r.recv_sizes}};
+  }
+
+  // "5, 5, 90" or "20 × 5": runs of equal sizes folded so the line stays short.
+  static std::string sizes_text(const std::vector<std::size_t>& sizes) {
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i < sizes.size();) {
+      std::size_t j = i;
+      while (j < sizes.size() && sizes[j] == sizes[i]) ++j;
+      if (j - i >= 3) parts.push_back(fmt::format("{} × {}", j - i, sizes[i]));
+      else for (std::size_t k = i; k < j; ++k) parts.push_back(std::to_string(sizes[k]));
+      i = j;
+    }
+    return fmt::format("{}", fmt::join(parts, ", "));
+  }
+
+  static void report(harness::Demo& demo, const char* label, const NagleRun& r) {
+    demo.say(fmt::format("{:<26} {} sends -> {:>2} data segments; recv sizes: {}", label, kSends, r.segments,
+                         sizes_text(r.recv_sizes)));
+  }
+
+  // One run of part B or C on a fresh loopback connection.
+  static NagleRun run(harness::Demo& demo, bool nodelay, bool delayed_acks) {
+    auto listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
+    auto sender = demo.connect(sticky::local_address(listener.get()));
+    auto receiver = demo.adopt(sticky::accept_connection(listener.get()), "server");
+    sticky::set_nodelay(sender.fd(), nodelay);
+    auto reader = std::async(std::launch::async, [&receiver, delayed_acks] {
+      std::vector<std::size_t> sizes;
+      for (std::size_t total = 0; total < kSends * 5;) {
+        // TCP_QUICKACK is not sticky: the kernel may clear it, so re-arm it before each recv.
+        if (delayed_acks) sticky::set_quickack(receiver.fd(), false);
+        std::size_t got = receiver.recv(1024, 5000ms).size();
+        if (got == 0) break;
+        sizes.push_back(got);
+        total += got;
+      }
+      return sizes;
+    });
+    auto before = sender.segments().out;
+    for (int i = 0; i < kSends; ++i) {
+      sender.send(std::string(5, static_cast<char>('a' + i)));
+      std::this_thread::sleep_for(500us);  // the pace of the experiment, not a synchronisation
+    }
+    NagleRun result;
+    result.recv_sizes = reader.get();  // every byte arrived, so every segment has left
+    result.segments = sender.segments().out - before;
+    return result;
+  }
+
+  int late_ms_ = 100;
+  std::string first_recv_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  harness::Demo demo(1, "nagle-merge", "Several send() calls arrive in one recv(): a late reader, and Nagle");
+  NagleMerge scenario;
+  return demo.main(argc, argv, scenario);
+}

@@ -1,0 +1,37 @@
+// Turns trace events into the lines a student reads: who sent what, what each recv() got,
+// and which messages those bytes came from (coloured, and quoted apart for monochrome).
+#pragma once
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "sticky/provenance.hpp"
+#include "sticky/trace.hpp"
+
+namespace harness {
+
+class Narrator {
+ public:
+  // `narrate_io` may switch send/recv lines off while the trace keeps them.
+  Narrator(std::FILE* out, bool colour, const std::atomic<bool>* narrate_io)
+      : out_(out), colour_(colour), narrate_io_(narrate_io) {}
+  void operator()(const sticky::TraceEvent& event);
+
+ private:
+  std::string paint(std::uint64_t msg, const std::string& text) const;
+  std::string bold(const std::string& text) const;
+  std::string dim(const std::string& text) const;
+  std::FILE* out_;
+  bool colour_;
+  const std::atomic<bool>* narrate_io_;
+  // Per connection and receiving side: which message each byte of the stream came from.
+  std::map<std::pair<int, std::string>, sticky::Provenance> streams_;
+};
+
+// Quoted, escaped, shortened to about `limit` characters: "hello wo…(+1 KiB)".
+std::string preview(std::string_view bytes, std::size_t limit);
+
+}  // namespace harness

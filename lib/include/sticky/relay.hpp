@@ -1,0 +1,74 @@
+// A TCP relay that listens on one address and forwards every connection to a target,
+// reshaping the byte stream on the way: cut it into small pieces (拆包 on demand), hold it
+// and forward it in one go (粘包 on demand), or delay it like a long link. The bytes and
+// their order never change — only where the receiver's recv() calls find the boundaries.
+//
+//   sticky::RelayOptions options;
+//   options.listen = sticky::Address::parse("127.0.0.1:0");
+//   options.target = server_address;
+//   options.to_server.split = 1;                     // every byte its own segment
+//   sticky::Relay relay(options);                    // bound: relay.address() is known
+//   std::thread runner([&] { relay.run(); });        // serves until stop()
+//   ...; relay.stop(); runner.join();
+//
+// Both legs set TCP_NODELAY, or the relay would add Nagle stalls of its own. A half-close
+// (shutdown(SHUT_WR)) on one side is passed to the other once the bytes before it are out.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sticky/socket.hpp"
+#include "sticky/trace.hpp"
+
+namespace sticky {
+
+// How one direction is reshaped. Everything off: bytes pass as they come.
+struct Shaping {
+  std::size_t split = 0;                          // forward in pieces of at most N bytes
+  std::optional<std::uint32_t> random_seed;       // pieces of random size 1..random_max
+  std::size_t random_max = 16;
+  std::chrono::microseconds pace{1000};           // gap between pieces, so each is read alone
+  Millis delay{0};                                // one-way latency; order kept
+  Millis coalesce{0};                             // hold bytes this long, then forward together
+
+  bool reshapes() const { return split || random_seed || coalesce.count(); }
+  // "split=1 pace=1000us" — for narration.
+  std::string describe() const;
+};
+
+struct RelayOptions {
+  Address listen;
+  Address target;
+  Shaping to_server;   // client -> server ("up")
+  Shaping to_client;   // server -> client ("down")
+  Trace* trace = nullptr;  // side "relay"; conn = connection number; msg = 1 up, 2 down
+};
+
+// Applies one shaping option as written on a command line: `option` is "split",
+// "random-split", "pace", "delay" or "coalesce"; `value` is "N" for both directions, or
+// "up:N" / "down:N" for one ("random-split" takes SEED[:MAX], "pace" microseconds).
+// std::invalid_argument with a one-line reason on a bad value.
+void apply_shaping(RelayOptions& options, std::string_view option, std::string_view value);
+
+class Relay {
+ public:
+  explicit Relay(RelayOptions options);  // binds and listens; throws SystemError
+  ~Relay();
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  Address address() const;               // where clients connect (the real port after :0)
+  void run();                            // serves until stop(); many connections at once
+  void stop();                           // from any thread or a signal handler
+  std::uint64_t connections() const;     // accepted so far
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace sticky

@@ -1,0 +1,348 @@
+#include "sticky/relay.hpp"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <list>
+#include <random>
+
+#include "sticky/error.hpp"
+#include "sticky/io.hpp"
+
+namespace sticky {
+
+std::string Shaping::describe() const {
+  std::string text;
+  auto add = [&](std::string part) { text += (text.empty() ? "" : " ") + part; };
+  if (split) add(fmt::format("split={}", split));
+  if (random_seed) add(fmt::format("random-split={}:{}", *random_seed, random_max));
+  if (split || random_seed) add(fmt::format("pace={}us", pace.count()));
+  if (delay.count()) add(fmt::format("delay={}ms", delay.count()));
+  if (coalesce.count()) add(fmt::format("coalesce={}ms", coalesce.count()));
+  return text.empty() ? "pass-through" : text;
+}
+
+namespace {
+
+std::uint64_t parse_number(std::string_view text, std::string_view option) {
+  std::uint64_t value = 0;
+  if (text.empty() || text.size() > 9) value = ~std::uint64_t{0};
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      value = ~std::uint64_t{0};
+      break;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (value == ~std::uint64_t{0})
+    throw std::invalid_argument(fmt::format("--{}: '{}' is not a number from 0 to 999999999", option, text));
+  return value;
+}
+
+}  // namespace
+
+void apply_shaping(RelayOptions& options, std::string_view option, std::string_view value) {
+  std::vector<Shaping*> legs{&options.to_server, &options.to_client};
+  if (value.starts_with("up:")) {
+    legs = {&options.to_server};
+    value.remove_prefix(3);
+  } else if (value.starts_with("down:")) {
+    legs = {&options.to_client};
+    value.remove_prefix(5);
+  }
+  for (Shaping* s : legs) {
+    if (option == "split") {
+      s->split = parse_number(value, option);
+    } else if (option == "random-split") {
+      auto colon = value.find(':');
+      s->random_seed = static_cast<std::uint32_t>(parse_number(value.substr(0, colon), option));
+      if (colon != value.npos) s->random_max = parse_number(value.substr(colon + 1), option);
+      if (s->random_max == 0) throw std::invalid_argument("--random-split: MAX must be at least 1");
+    } else if (option == "pace") {
+      s->pace = std::chrono::microseconds(parse_number(value, option));
+    } else if (option == "delay") {
+      s->delay = Millis(parse_number(value, option));
+    } else if (option == "coalesce") {
+      s->coalesce = Millis(parse_number(value, option));
+    } else {
+      throw std::invalid_argument(fmt::format("unknown shaping option --{}", option));
+    }
+  }
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMaxQueued = 1 << 20;  // stop reading a side whose bytes are not going out
+
+struct Piece {
+  Clock::time_point due;
+  std::string bytes;
+};
+
+// One direction of one connection.
+struct Leg {
+  const char* name;  // "up" or "down"
+  int from = -1, to = -1;
+  Shaping shaping;
+  std::mt19937 random;
+  std::deque<Piece> queue;
+  std::size_t queued = 0;
+  std::string held;                             // coalescing
+  std::optional<Clock::time_point> hold_until;
+  Clock::time_point last_due{};
+  bool read_eof = false;
+  bool shut = false;
+  bool blocked = false;                         // the last write hit a full send buffer
+
+  std::size_t next_piece(std::size_t left) {
+    std::size_t n = left;
+    if (shaping.random_seed) n = 1 + random() % std::max<std::size_t>(1, shaping.random_max);
+    else if (shaping.split) n = shaping.split;
+    return std::min(n, left);
+  }
+
+  void enqueue(std::string_view bytes, Clock::time_point arrival) {
+    bool pieces = shaping.split || shaping.random_seed;
+    Clock::time_point base = arrival + shaping.delay;
+    while (!bytes.empty()) {
+      std::size_t n = next_piece(bytes.size());
+      // Pieces leave `pace` apart so the receiver, blocked in recv(), reads each alone.
+      Clock::time_point due = std::max(base, pieces ? last_due + shaping.pace : last_due);
+      queue.push_back({due, std::string(bytes.substr(0, n))});
+      queued += n;
+      last_due = due;
+      bytes.remove_prefix(n);
+    }
+  }
+
+  bool finished() const { return shut; }
+};
+
+Leg make_leg(const char* name, const Shaping& shaping, int from, int to) {
+  Leg leg;
+  leg.name = name;
+  leg.shaping = shaping;
+  leg.random.seed(shaping.random_seed.value_or(0));
+  leg.from = from;
+  leg.to = to;
+  return leg;
+}
+
+struct Connection {
+  int id = 0;
+  Fd client, server;
+  Leg up, down;
+  bool broken = false;
+};
+
+}  // namespace
+
+struct Relay::Impl {
+  RelayOptions options;
+  Fd listener;
+  Fd wake;  // eventfd: stop() writes, the loop wakes at once
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> accepted{0};
+  std::list<Connection> connections;
+
+  void record(const Connection& c, const Leg& leg, const char* op, std::string_view bytes) {
+    if (!options.trace) return;
+    TraceEvent e;
+    e.side = "relay";
+    e.conn = c.id;
+    e.op = op;
+    e.data = std::string(bytes);
+    e.text = leg.name;
+    options.trace->record(std::move(e));
+  }
+
+  void note(std::optional<int> conn, std::string text) {
+    if (!options.trace) return;
+    TraceEvent e;
+    e.side = "relay";
+    e.conn = conn;
+    e.op = "note";
+    e.text = std::move(text);
+    options.trace->record(std::move(e));
+  }
+
+  void accept_one() {
+    Address peer;
+    Fd client;
+    try {
+      client = accept_connection(listener.get(), &peer);
+    } catch (const SystemError&) {
+      return;  // the client gave up before we got to it
+    }
+    int id = static_cast<int>(++accepted);
+    Fd server;
+    try {
+      server = connect_stream(options.target, Millis(5000));
+    } catch (const std::exception& error) {
+      note(id, fmt::format("cannot reach {}: {}", options.target.to_string(), error.what()));
+      return;  // closing the client tells it
+    }
+    for (int fd : {client.get(), server.get()}) {
+      if (!options.target.is_unix()) set_nodelay(fd, true);
+      set_nonblocking(fd, true);
+    }
+    set_nodelay(client.get(), true);
+    note(id, fmt::format("connection {} from {} to {}", id, peer.to_string(), options.target.to_string()));
+    Connection& c = connections.emplace_back();
+    c.id = id;
+    c.up = make_leg("up", options.to_server, client.get(), server.get());
+    c.down = make_leg("down", options.to_client, server.get(), client.get());
+    c.client = std::move(client);
+    c.server = std::move(server);
+  }
+
+  void read_leg(Connection& c, Leg& leg, Clock::time_point now) {
+    char buffer[65536];
+    ssize_t got = ::recv(leg.from, buffer, sizeof buffer, 0);
+    if (got < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      note(c.id, fmt::format("{} side failed: {}", leg.name == std::string("up") ? "client" : "server",
+                             std::strerror(errno)));
+      c.broken = true;
+      return;
+    }
+    if (got == 0) {
+      leg.read_eof = true;
+      return;
+    }
+    std::string_view bytes(buffer, static_cast<std::size_t>(got));
+    record(c, leg, "recv", bytes);
+    if (leg.shaping.coalesce.count()) {
+      leg.held.append(bytes);
+      if (!leg.hold_until) leg.hold_until = now + leg.shaping.coalesce;
+    } else {
+      leg.enqueue(bytes, now);
+    }
+  }
+
+  void write_leg(Connection& c, Leg& leg, Clock::time_point now) {
+    if (leg.hold_until && *leg.hold_until <= now) {
+      leg.enqueue(leg.held, *leg.hold_until);
+      leg.held.clear();
+      leg.hold_until.reset();
+    }
+    leg.blocked = false;
+    while (!leg.queue.empty() && leg.queue.front().due <= now) {
+      Piece& piece = leg.queue.front();
+      ssize_t sent = ::send(leg.to, piece.bytes.data(), piece.bytes.size(), MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+          leg.blocked = true;
+          return;
+        }
+        note(c.id, fmt::format("forwarding {} failed: {}", leg.name, std::strerror(errno)));
+        c.broken = true;
+        return;
+      }
+      auto n = static_cast<std::size_t>(sent);
+      record(c, leg, "send", std::string_view(piece.bytes).substr(0, n));
+      leg.queued -= n;
+      if (n < piece.bytes.size()) {
+        piece.bytes.erase(0, n);
+        leg.blocked = true;
+        return;
+      }
+      leg.queue.pop_front();
+    }
+    if (leg.read_eof && leg.queue.empty() && !leg.hold_until && !leg.shut) {
+      ::shutdown(leg.to, SHUT_WR);  // pass the half-close on, after every byte before it
+      leg.shut = true;
+    }
+  }
+
+  std::optional<Clock::time_point> next_deadline(const Leg& leg) const {
+    std::optional<Clock::time_point> t = leg.hold_until;
+    if (!leg.queue.empty() && !leg.blocked && (!t || leg.queue.front().due < *t)) t = leg.queue.front().due;
+    return t;
+  }
+
+  void run() {
+    while (!stopping) {
+      std::vector<pollfd> fds{{wake.get(), POLLIN, 0}, {listener.get(), POLLIN, 0}};
+      std::optional<Clock::time_point> deadline;
+      for (auto& c : connections) {
+        for (Leg* leg : {&c.up, &c.down}) {
+          short events = 0;
+          if (!leg->read_eof && leg->queued < kMaxQueued) fds.push_back({leg->from, POLLIN, 0});
+          if (leg->blocked) events |= POLLOUT;
+          if (events) fds.push_back({leg->to, events, 0});
+          auto t = next_deadline(*leg);
+          if (t && (!deadline || *t < *deadline)) deadline = t;
+        }
+      }
+      // ppoll, not poll: pieces are paced in microseconds, finer than poll's milliseconds.
+      timespec wait{};
+      if (deadline) {
+        auto ns = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                *deadline - Clock::now()).count());
+        wait = {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+      }
+      int rc = ::ppoll(fds.data(), fds.size(), deadline ? &wait : nullptr, nullptr);
+      if (rc < 0 && errno != EINTR) throw_errno("ppoll", "relay");
+      if (stopping) break;
+      auto now = Clock::now();
+      if (fds[1].revents & POLLIN) accept_one();
+      for (std::size_t i = 2; i < fds.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        for (auto& c : connections)
+          for (Leg* leg : {&c.up, &c.down})
+            if (leg->from == fds[i].fd && !leg->read_eof && !c.broken) read_leg(c, *leg, now);
+      }
+      now = Clock::now();
+      for (auto it = connections.begin(); it != connections.end();) {
+        if (!it->broken) {
+          write_leg(*it, it->up, now);
+          write_leg(*it, it->down, now);
+        }
+        bool done = it->broken || (it->up.finished() && it->down.finished());
+        if (done) {
+          note(it->id, fmt::format("connection {} closed", it->id));
+          it = connections.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    connections.clear();
+  }
+};
+
+Relay::Relay(RelayOptions options) : impl_(new Impl) {
+  impl_->options = std::move(options);
+  impl_->listener = listen_stream(impl_->options.listen);
+  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) {
+    delete impl_;
+    throw_errno("eventfd");
+  }
+  impl_->wake.reset(fd);
+}
+
+Relay::~Relay() { delete impl_; }
+
+Address Relay::address() const { return local_address(impl_->listener.get()); }
+
+void Relay::run() { impl_->run(); }
+
+void Relay::stop() {
+  impl_->stopping = true;
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto ignored = ::write(impl_->wake.get(), &one, sizeof one);
+}
+
+std::uint64_t Relay::connections() const { return impl_->accepted; }
+
+}  // namespace sticky
