@@ -31,19 +31,21 @@ void Conn::record_send(std::string_view data, bool new_message) {
   demo_->trace().record(std::move(e));
 }
 
+// A send is recorded before the bytes go: the peer's recv may be recorded (on another
+// thread) before send() even returns, and a trace must never show bytes arriving unsent.
 void Conn::send(std::string_view data) {
-  sticky::send_all(fd_.get(), data);
   record_send(data, true);
+  sticky::send_all(fd_.get(), data);
 }
 
 void Conn::send_more(std::string_view data) {
-  sticky::send_all(fd_.get(), data);
   record_send(data, false);
+  sticky::send_all(fd_.get(), data);
 }
 
 void Conn::send_gather(std::string_view header, std::string_view body) {
-  sticky::send_gather(fd_.get(), {header, body});
   record_send(std::string(header) + std::string(body), true);
+  sticky::send_gather(fd_.get(), {header, body});
 }
 
 std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {

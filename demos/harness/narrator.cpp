@@ -51,7 +51,7 @@ void Narrator::operator()(const sticky::TraceEvent& e) {
     auto& stream = streams_[{e.conn.value_or(0), other_side(e.side)}];
     stream.sent(e.msg.value_or(0), e.data.size());
     if (!*narrate_io_) return;
-    line = fmt::format("  {}send   {:>6} bytes  {}  {}", who, e.data.size(),
+    line = fmt::format("  {}{:<11} {:>6} bytes  {}  {}", who, "send", e.data.size(),
                        paint(e.msg.value_or(0), preview(e.data, 56)),
                        dim(fmt::format("message {}", e.msg.value_or(0))));
   } else if (e.op == "recv") {
@@ -77,9 +77,11 @@ void Narrator::operator()(const sticky::TraceEvent& e) {
     else if (spans.size() == 1 && spans.front().msg)
       where = fmt::format("message {}{}", spans.front().msg,
                           spans.front().starts_message && spans.front().ends_message ? "" : " (part)");
-    line = fmt::format("  {}recv({}) {:>5} bytes  {}  {}", who, e.want.value_or(0), e.data.size(), shown, dim(where));
+    line = fmt::format("  {}{:<11} {:>6} bytes  {}  {}", who, fmt::format("recv({})", e.want.value_or(0)),
+                       e.data.size(), shown, dim(where));
   } else if (e.op == "frame") {
-    line = fmt::format("  {}frame  {:>6} bytes  {}", who, e.data.size(), preview(e.data, 56));
+    if (!*narrate_io_) return;
+    line = fmt::format("  {}{:<11} {:>6} bytes  {}", who, "frame", e.data.size(), preview(e.data, 56));
   } else if (e.op == "result") {
     line = "\n" + bold(fmt::format("Result: {}", e.text.empty() ? (e.observed.value_or(false) ? "observed" : "not observed") : e.text));
   } else if (e.op == "call") {

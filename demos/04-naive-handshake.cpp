@@ -1,0 +1,159 @@
+// 04 — the classic "low" fix: the server sends the answer's length as ASCII digits, waits
+// for "ready", then sends the body; the client reads until it has that many bytes.
+//
+// It cures the desync of demo 03. It costs a round trip per answer — through a relay that
+// adds 20 ms each way, about twice the time of a binary length prefix. And it hides a flaw:
+// it trusts one recv() to return exactly the digits. When the stream arrives in 1-byte
+// pieces, the client reads "1" as the length of a 141-byte answer and falls out of step.
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "harness/commands.hpp"
+#include "harness/relay_thread.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+const harness::CommandProtocol kNaive{harness::Protocol::naive, {}};
+const harness::CommandProtocol kPrefix{harness::Protocol::length_prefix, {}};
+
+class NaiveHandshake : public harness::Scenario {
+ public:
+  void add_options(CLI::App& app) override {
+    harness::add_command_options(app, commands_, interactive_);
+    app.add_option("--rounds", rounds_, "role both: commands per protocol for the timing")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+  }
+
+  void serve(harness::Demo& demo, harness::Conn& conn) override {
+    harness::serve_commands(demo, conn, server_prefix_ ? kPrefix : kNaive);
+  }
+
+  void client(harness::Demo& demo, const sticky::Address& server) override {
+    bool prompt_allowed = demo.options().role == "client" || interactive_;
+    harness::CommandSource source(commands_, {"seq 400", "echo hi"}, prompt_allowed);
+    auto conn = demo.connect(server);
+    while (auto command = source.next()) {
+      std::string answer = harness::ask(conn, kNaive, *command);
+      answers_.push_back(answer);
+      if (source.interactive() || demo.options().role == "client") fmt::print("{}", answer);
+    }
+  }
+
+  void both(harness::Demo& demo) override {
+    demo.step("Part A: length as text, \"ready\", then the body");
+    auto server = demo.start_local_server(*this);
+    client(demo, server);
+    bool fixed = answers_ == std::vector<std::string>{harness::run_command("seq 400"), "hi\n"};
+    demo.say(fixed ? "Both answers are whole and in step: the client knew how many bytes to wait for."
+                   : "The answers were not what the commands print.");
+
+    demo.step(fmt::format("Part B: the cost, through a relay that adds 20 ms each way ({} × `seq 400`)", rounds_));
+    sticky::Shaping latency;
+    latency.delay = 20ms;
+    double naive_ms, prefix_ms;
+    {
+      harness::RelayThread relay(server, latency, latency);
+      demo.narrate_io(false);
+      naive_ms = time_per_command(demo, relay.address(), false);
+      prefix_ms = time_per_command(demo, relay.address(), true);
+      demo.narrate_io(true);
+    }
+    double ratio = naive_ms / prefix_ms;
+    demo.say(fmt::format("naive handshake: {:6.1f} ms per command (command, length, ready, body: 2 round trips)",
+                         naive_ms));
+    demo.say(fmt::format("length prefix:   {:6.1f} ms per command (command, header + body: 1 round trip)", prefix_ms));
+    demo.say(fmt::format("ratio {:.2f}: the handshake doubles the latency of every answer.", ratio));
+
+    demo.step("Part C: the hidden flaw — the relay now delivers the answers in 1-byte pieces");
+    sticky::Shaping pieces;
+    pieces.split = 1;
+    pieces.pace = 2000us;
+    bool naive_intact, prefix_intact;
+    std::string naive_first;
+    {
+      harness::RelayThread relay(server, {}, pieces);
+      auto [intact, first] = flaw(demo, relay.address(), false);
+      naive_intact = intact;
+      naive_first = first;
+      demo.say("Now the length-prefix client, through the same relay (its 1-byte recvs are in the trace):");
+      demo.narrate_io(false);
+      prefix_intact = flaw(demo, relay.address(), true).first;
+      demo.narrate_io(true);
+    }
+    demo.stop_local_server();
+    demo.say(fmt::format("The naive client read {} as the whole length: one recv() returned only part of the digits.",
+                         harness::preview(naive_first, 20)));
+    demo.say("Every answer after that is a piece of an earlier one: the client is out of step for good.");
+    demo.say(prefix_intact ? "The length-prefix client read exactly 4 header bytes, then exactly the body: intact."
+                           : "The length-prefix client failed too (unexpected).");
+    demo.result(fixed && ratio > 1.5 && !naive_intact && prefix_intact,
+                {{"desync_fixed", fixed},
+                 {"naive_ms_per_command", naive_ms},
+                 {"prefix_ms_per_command", prefix_ms},
+                 {"ratio", ratio},
+                 {"split_naive_intact", naive_intact},
+                 {"split_prefix_intact", prefix_intact},
+                 {"split_naive_first_recv", naive_first}},
+                fmt::format("handshake fixes the desync; costs {:.2f}x the length prefix through a 20 ms relay; "
+                            "with 1-byte pieces the naive client {} and the prefix client {}",
+                            ratio, naive_intact ? "survived" : "misread the length",
+                            prefix_intact ? "stayed intact" : "failed"));
+  }
+
+ private:
+  double time_per_command(harness::Demo& demo, const sticky::Address& relay, bool prefix) {
+    server_prefix_ = prefix;
+    auto conn = demo.connect(relay);
+    const std::string expected = harness::run_command("seq 400");
+    auto start = Clock::now();
+    for (int i = 0; i < rounds_; ++i)
+      if (harness::ask(conn, prefix ? kPrefix : kNaive, "seq 400") != expected)
+        throw std::runtime_error("an answer came back wrong through the delaying relay");
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count() / rounds_;
+  }
+
+  // Asks `seq 50` (141 bytes) and `echo hi`; returns whether both answers were right, and
+  // what the client's first recv of the length returned.
+  std::pair<bool, std::string> flaw(harness::Demo& demo, const sticky::Address& relay, bool prefix) {
+    server_prefix_ = prefix;
+    auto conn = demo.connect(relay);
+    auto before = demo.trace().events().size();
+    bool intact = true;
+    try {
+      // Both commands are asked whatever the first answer was, to show what follows a misread.
+      bool first_ok = harness::ask(conn, prefix ? kPrefix : kNaive, "seq 50") == harness::run_command("seq 50");
+      bool second_ok = harness::ask(conn, prefix ? kPrefix : kNaive, "echo hi") == "hi\n";
+      intact = first_ok && second_ok;
+    } catch (const std::exception& e) {
+      demo.error(fmt::format("{} client: {}", prefix ? "length-prefix" : "naive", e.what()), "client");
+      intact = false;
+    }
+    std::string first;
+    auto events = demo.trace().events();
+    for (auto i = before; i < events.size(); ++i)
+      if (events[i].side == "client" && events[i].op == "recv") {
+        first = events[i].data;
+        break;
+      }
+    return {intact, first};
+  }
+
+  std::vector<std::string> commands_;
+  bool interactive_ = false;
+  int rounds_ = 5;
+  std::atomic<bool> server_prefix_{false};
+  std::vector<std::string> answers_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  harness::Demo demo(4, "naive-handshake", "Length as text, wait for \"ready\", then the body: fixes desync, costs a round trip");
+  NaiveHandshake scenario;
+  return demo.main(argc, argv, scenario);
+}

@@ -1,0 +1,181 @@
+#include "harness/commands.hpp"
+
+#include <fmt/format.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <iostream>
+
+#include "sticky/handshake.hpp"
+
+namespace harness {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<long> number(std::string_view text, long low, long high) {
+  long value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < low || value > high) return std::nullopt;
+  return value;
+}
+
+std::string interfaces() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return "ifconfig: cannot list interfaces\n";
+  std::string out;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6)) continue;
+    char host[NI_MAXHOST] = {};
+    socklen_t len = i->ifa_addr->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    ::getnameinfo(i->ifa_addr, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST);
+    out += fmt::format("{:<10} {:<5} {}\n", i->ifa_name, i->ifa_addr->sa_family == AF_INET ? "inet" : "inet6", host);
+  }
+  ::freeifaddrs(list);
+  return out;
+}
+
+constexpr std::string_view kLorem =
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut "
+    "labore et dolore magna aliqua. ";
+
+}  // namespace
+
+std::string run_command(std::string_view line) {
+  line = trim(line);
+  auto space = line.find(' ');
+  std::string_view name = line.substr(0, space);
+  std::string_view arg = space == line.npos ? std::string_view{} : trim(line.substr(space + 1));
+  std::string out;
+  if (name == "help") {
+    out = "commands: help, seq N (1..N, one per line), echo TEXT, lorem N (N bytes of text), ifconfig\n";
+  } else if (name == "seq") {
+    auto n = number(arg, 0, 100000);
+    if (!n) return "seq: N must be a number from 0 to 100000\n";
+    for (long i = 1; i <= *n; ++i) out += std::to_string(i) + "\n";
+  } else if (name == "echo") {
+    out = std::string(arg) + "\n";
+  } else if (name == "lorem") {
+    auto n = number(arg, 0, 1 << 20);
+    if (!n) return "lorem: N must be a number from 0 to 1048576\n";
+    while (out.size() < static_cast<std::size_t>(*n)) out += kLorem;
+    out.resize(static_cast<std::size_t>(*n));
+  } else if (name == "ifconfig") {
+    out = interfaces();
+  } else {
+    std::string shown(line.substr(0, 60));
+    out = fmt::format("command not found: {}{}\n", shown, line.size() > 60 ? "…" : "");
+  }
+  return out.empty() ? std::string(kEmptyAnswer) : out;
+}
+
+void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
+  sticky::LengthCodec codec(protocol.header);
+  for (;;) {
+    // The command is whatever one recv(1024) returns, as in the classic server: the client
+    // sends nothing else between answers, so a short command arrives whole.
+    std::string command = conn.recv(1024);
+    if (command.empty()) return;  // the client closed
+    std::string answer = run_command(command);
+    switch (protocol.protocol) {
+      case Protocol::raw:
+        conn.send(answer);
+        break;
+      case Protocol::naive: {
+        conn.send(std::to_string(answer.size()));
+        std::string ready = conn.recv(1024);
+        if (ready != sticky::kReady) {
+          demo.error(fmt::format("expected \"ready\", got {} bytes; closing this connection", ready.size()), "server");
+          return;
+        }
+        conn.send_more(answer);
+        break;
+      }
+      case Protocol::length_prefix:
+        conn.send(codec.encode(answer));  // header and body in one buffer, one send
+        break;
+    }
+  }
+}
+
+std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view command) {
+  using namespace std::chrono_literals;
+  conn.send(command);
+  switch (protocol.protocol) {
+    case Protocol::raw:
+      return conn.recv(1024, 10000ms);
+    case Protocol::naive: {
+      std::uint64_t length = sticky::parse_naive_length(conn.recv(1024, 10000ms), 16u << 20);
+      conn.send(sticky::kReady);
+      std::string body;
+      while (body.size() < length) {
+        std::string piece = conn.recv(1024, 10000ms);
+        if (piece.empty()) throw sticky::FrameError(body.size(), "server closed before the whole answer came");
+        body += piece;
+      }
+      return body;
+    }
+    case Protocol::length_prefix: {
+      sticky::LengthCodec codec(protocol.header);
+      std::string header = conn.recv_exact(codec.header_size(), 10000ms);
+      if (header.size() < codec.header_size())
+        throw sticky::FrameError(0, fmt::format("server closed inside a header ({} of {} bytes)", header.size(),
+                                                codec.header_size()));
+      std::size_t scanned = 0;
+      codec.find_frame(header, 0, scanned);  // throws on a negative or oversize length, before allocating
+      auto length = static_cast<std::size_t>(codec.read_signed_field(header) + codec.options().adjust);
+      std::string body = conn.recv_exact(length, 10000ms);
+      if (body.size() < length)
+        throw sticky::FrameError(codec.header_size(),
+                                 fmt::format("server closed inside a payload ({} of {} bytes)", body.size(), length));
+      conn.frame(body);
+      return body;
+    }
+  }
+  return {};
+}
+
+CommandSource::CommandSource(std::vector<std::string> given, std::vector<std::string> script, bool prompt_allowed) {
+  if (!given.empty()) {
+    queue_ = std::move(given);
+  } else if (prompt_allowed && ::isatty(0)) {
+    interactive_ = true;
+  } else if (prompt_allowed) {
+    from_stdin_ = true;
+    std::string line;
+    while (std::getline(std::cin, line))
+      if (!line.empty()) queue_.push_back(line);
+    if (queue_.empty()) queue_ = std::move(script);
+  } else {
+    queue_ = std::move(script);
+  }
+}
+
+std::optional<std::string> CommandSource::next() {
+  if (!interactive_) {
+    if (at_ >= queue_.size()) return std::nullopt;
+    return queue_[at_++];
+  }
+  for (;;) {
+    std::cout << ">> " << std::flush;
+    std::string line;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+    if (line == "quit" || line == "exit") return std::nullopt;
+    if (!line.empty()) return line;
+  }
+}
+
+void add_command_options(CLI::App& app, std::vector<std::string>& commands, bool& interactive) {
+  app.add_option("--command", commands, "client: a command to send (repeatable); default: stdin lines, "
+                                        "a >> prompt on a terminal, or the built-in script");
+  app.add_flag("--interactive", interactive, "role both: read commands at a >> prompt instead of the script");
+}
+
+}  // namespace harness
