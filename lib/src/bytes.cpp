@@ -37,10 +37,34 @@ std::string from_hex(std::string_view hex) {
   return out;
 }
 
+namespace {
+// Length of the valid UTF-8 sequence starting at bytes[i], or 0 if it is not one.
+std::size_t utf8_sequence(std::string_view bytes, std::size_t i) {
+  auto c = static_cast<unsigned char>(bytes[i]);
+  std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+  if (n == 0 || i + n > bytes.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return 0;
+  return n;
+}
+}  // namespace
+
 std::string printable(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
-  for (unsigned char c : bytes) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x80) {
+      if (std::size_t n = utf8_sequence(bytes, i)) {  // 粘包 stays readable; stray bytes do not
+        out.append(bytes.substr(i, n));
+        i += n - 1;
+      } else {
+        out += "\\x";
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 15]);
+      }
+      continue;
+    }
     switch (c) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;

@@ -2,7 +2,7 @@
 //
 //   sticky::to_hex("hi\n")       -> "68690a"
 //   sticky::from_hex("68 69")    -> "hi"            (spaces ignored)
-//   sticky::printable("hi\n\x01") -> "hi\\n\\x01"   (bytes >= 0x80 pass through, for UTF-8)
+//   sticky::printable("hi\n\x01") -> "hi\\n\\x01"   (valid UTF-8 passes through: 粘包)
 #pragma once
 
 #include <string>
