@@ -31,7 +31,8 @@ class CommandDesync : public harness::Scenario {
       }
       asked_.push_back(*command);
       answers_.push_back(answer);
-      if (source.interactive() || demo.options().role == "client") fmt::print("{}", answer);
+      if (!demo.options().json && (source.interactive() || demo.options().role == "client"))
+        fmt::print("{}", answer);
     }
   }
 

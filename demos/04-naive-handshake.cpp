@@ -40,7 +40,8 @@ class NaiveHandshake : public harness::Scenario {
     while (auto command = source.next()) {
       std::string answer = harness::ask(conn, kNaive, *command);
       answers_.push_back(answer);
-      if (source.interactive() || demo.options().role == "client") fmt::print("{}", answer);
+      if (!demo.options().json && (source.interactive() || demo.options().role == "client"))
+        fmt::print("{}", answer);
     }
   }
 

@@ -64,7 +64,8 @@ class StructPrefix : public harness::Scenario {
     while (auto command = source.next()) {
       std::string answer = harness::ask(conn, protocol(), *command);
       answers_.push_back(answer);
-      if (source.interactive() || demo.options().role == "client") fmt::print("{}", answer);
+      if (!demo.options().json && (source.interactive() || demo.options().role == "client"))
+        fmt::print("{}", answer);
     }
   }
 

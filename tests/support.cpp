@@ -48,12 +48,13 @@ int spawn(const std::vector<std::string>& argv, const std::vector<std::string>& 
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   if (err) posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  else posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);  // background chatter
   auto args = argv;
   auto env = environment(extra_env);
   auto c_args = c_strings(args);
   auto c_env = c_strings(env);
   pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, c_args[0], &actions, nullptr, c_args.data(), c_env.data());
+  int rc = ::posix_spawnp(&pid, c_args[0], &actions, nullptr, c_args.data(), c_env.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);
@@ -179,6 +180,40 @@ int Process::wait(double seconds) {
   }
   status_ = decode_status(status);
   return status_;
+}
+
+}  // namespace test
+
+#include <map>
+#include <mutex>
+#include <sstream>
+
+namespace test {
+
+const nlohmann::json& demo_facts(const std::string& demo, const std::vector<std::string>& args) {
+  static std::map<std::string, nlohmann::json> cache;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::string key = demo;
+  for (const auto& a : args) key += " " + a;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::vector<std::string> argv{binary(demo), "--json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Run r = run(argv, {}, 60);
+  if (r.status != 0) throw std::runtime_error(demo + " exited " + std::to_string(r.status) + ": " + r.err);
+  std::istringstream lines(r.out);
+  std::string line;
+  nlohmann::json last;
+  while (std::getline(lines, line)) last = nlohmann::json::parse(line);
+  if (last.value("op", "") != "result") throw std::runtime_error(demo + " --json did not end with a result");
+  last["facts"]["observed"] = last["observed"];
+  return cache[key] = last["facts"];
+}
+
+std::string port_of(const std::string& line) {
+  const std::string prefix = "listening on 127.0.0.1:";
+  if (line.rfind(prefix, 0) != 0) throw std::runtime_error("expected '" + prefix + "PORT', got '" + line + "'");
+  return line.substr(prefix.size());
 }
 
 }  // namespace test

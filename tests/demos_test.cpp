@@ -1,0 +1,96 @@
+// Every demo as a user meets it: --help, a wrong option, --json, a peer that misbehaves.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <sstream>
+
+#include "sticky/io.hpp"
+#include "sticky/socket.hpp"
+#include "support.hpp"
+
+using test::binary;
+
+namespace {
+const std::vector<std::string> kDemos = {"01-nagle-merge", "02-short-read", "03-command-desync",
+                                         "04-naive-handshake", "05-struct-prefix"};
+}
+
+TEST_CASE("every demo answers --help and rejects an unknown option with exit 2", "[demos]") {
+  for (const auto& demo : kDemos) {
+    INFO(demo);
+    auto help = test::run({binary(demo), "--help"});
+    CHECK(help.status == 0);
+    CHECK_THAT(help.out, Catch::Contains("--role") && Catch::Contains("--json") && Catch::Contains("lessons/" + demo));
+    auto bad = test::run({binary(demo), "--frobnicate"});
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.err, Catch::Contains(demo + " --help"));
+    CHECK(test::run({binary(demo), "--role", "neither"}).status == 2);
+  }
+}
+
+TEST_CASE("every demo's --json output is JSON Lines ending in a result", "[demos][trace]") {
+  for (const auto& demo : kDemos) {
+    INFO(demo);
+    auto r = test::run({binary(demo), "--json"}, {}, 60);
+    REQUIRE(r.status == 0);
+    std::istringstream lines(r.out);
+    std::string line, last;
+    int count = 0;
+    while (std::getline(lines, line)) {
+      auto j = nlohmann::json::parse(line);  // throws on a bad line
+      CHECK(j.contains("seq"));
+      last = line;
+      ++count;
+    }
+    CHECK(count > 3);
+    CHECK(nlohmann::json::parse(last)["op"] == "result");
+  }
+}
+
+TEST_CASE("narration has no colour codes when stdout is not a terminal", "[demos]") {
+  auto r = test::run({binary("01-nagle-merge")});
+  CHECK(r.status == 0);
+  CHECK(r.out.find('\033') == std::string::npos);
+}
+
+TEST_CASE("a client that vanishes mid-command leaves the server serving the next one", "[demos][hostile]") {
+  test::Process server({binary("04-naive-handshake"), "--role", "server", "--port", "0"});
+  auto address = sticky::Address::parse("127.0.0.1:" + test::port_of(server.read_line()));
+  {
+    auto rude = sticky::connect_stream(address);
+    sticky::send_all(rude.get(), "seq 400");
+    CHECK(sticky::recv_some(rude.get(), 1024, sticky::Millis(5000)) == "1492");
+  }  // gone before saying "ready"
+  auto client = test::run({binary("04-naive-handshake"), "--role", "client", "--port",
+                           std::to_string(address.port()), "--command", "echo still here"});
+  CHECK(client.status == 0);
+  CHECK_THAT(client.out, Catch::Contains("still here\n"));
+  server.signal(SIGINT);
+  CHECK(server.wait() == 0);  // a clean exit on Ctrl-C
+}
+
+TEST_CASE("a command longer than the server's recv(1024) is answered, not fatal", "[demos][hostile]") {
+  test::Process server({binary("03-command-desync"), "--role", "server", "--port", "0", "--once"});
+  auto address = sticky::Address::parse("127.0.0.1:" + test::port_of(server.read_line()));
+  auto conn = sticky::connect_stream(address);
+  sticky::send_all(conn.get(), "echo " + std::string(3000, 'x'));
+  std::string answers;
+  while (answers.find("command not found") == std::string::npos) {
+    auto got = sticky::recv_some(conn.get(), 65536, sticky::Millis(5000));
+    REQUIRE_FALSE(got.empty());
+    answers += got;
+  }
+  CHECK_THAT(answers, Catch::StartsWith("xxxxx"));  // the first 1024 bytes: an echo
+  conn.reset();
+  CHECK(server.wait() == 0);
+}
+
+TEST_CASE("a client with nobody to talk to fails with one line and exit 1", "[demos]") {
+  auto listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
+  auto port = std::to_string(sticky::local_address(listener.get()).port());
+  listener.reset();
+  auto r = test::run({binary("05-struct-prefix"), "--role", "client", "--port", port, "--command", "echo hi"});
+  CHECK(r.status == 1);
+  CHECK(r.err == "05-struct-prefix: connect 127.0.0.1:" + port + ": Connection refused\n");
+}
