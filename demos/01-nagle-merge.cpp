@@ -6,8 +6,8 @@
 // Part B, Nagle proper: 20 sends of 5 bytes, 0.5 ms apart, to a receiver that delays its
 // ACKs. With Nagle the sender holds small data while an earlier segment is unacknowledged,
 // so the sends leave as ~3 segments; with TCP_NODELAY, as 20.
-// Part C: the same with quick ACKs — on loopback the ACK is back before the next send, so
-// Nagle merges nothing. Parts B and C need both ends, so they run in role both only.
+// Part C: the same with quick ACKs (TCP_QUICKACK on) — on loopback the ACK is back before
+// the next send, so Nagle merges nothing. Parts B and C need both ends, so they run in role both only.
 #include <fmt/format.h>
 
 #include <future>
@@ -65,7 +65,7 @@ class NagleMerge : public harness::Scenario {
     NagleRun nodelay = run(demo, true, true);
     report(demo, "TCP_NODELAY, delayed ACKs:", nodelay);
 
-    demo.step("Part C: the same with quick ACKs, as loopback normally behaves");
+    demo.step("Part C: the same with quick ACKs (TCP_QUICKACK on before every recv)");
     NagleRun quick = run(demo, false, false);
     report(demo, "Nagle on, quick ACKs:", quick);
     demo.narrate_io(true);
@@ -120,8 +120,9 @@ class NagleMerge : public harness::Scenario {
     auto reader = std::async(std::launch::async, [&receiver, delayed_acks] {
       std::vector<std::size_t> sizes;
       for (std::size_t total = 0; total < kSends * 5;) {
-        // TCP_QUICKACK is not sticky: the kernel may clear it, so re-arm it before each recv.
-        if (delayed_acks) sticky::set_quickack(receiver.fd(), false);
+        // TCP_QUICKACK is not sticky: the kernel changes it as it sees fit, so set it before
+        // each recv. On: every segment is ACKed as it arrives, whether or not the reader runs.
+        sticky::set_quickack(receiver.fd(), !delayed_acks);
         std::size_t got = receiver.recv(1024, 5000ms).size();
         if (got == 0) break;
         sizes.push_back(got);
