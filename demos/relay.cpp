@@ -1,0 +1,89 @@
+// relay — sit between any client and server and reshape the byte stream on the way.
+//
+//   relay --port 9100 --to 127.0.0.1:9004 --split down:1      answers in 1-byte pieces
+//   relay --port 9100 --to 127.0.0.1:9005 --delay 20          a 20 ms link each way
+//   relay --port 9100 --to 127.0.0.1:9001 --coalesce up:50    hold 50 ms, forward together
+//
+// The bytes and their order never change, only where the receiver's recv() calls find
+// them. Each shaping value applies to both directions, or to one with an up: (client to
+// server) or down: (server to client) prefix.
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "harness/cli.hpp"
+#include "harness/narrator.hpp"
+#include "sticky/relay.hpp"
+
+namespace {
+sticky::Relay* running = nullptr;
+void on_interrupt(int) {
+  if (running) running->stop();  // stop() only writes to an eventfd: safe in a handler
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"A TCP relay that reshapes the byte stream: pieces, delay, coalescing.\n"
+               "Values apply to both directions, or to one: up:N (client to server), down:N.",
+               "relay"};
+  std::string host = "127.0.0.1", to, trace_file;
+  int port = 9100;
+  std::vector<std::string> split, random_split, pace, delay, coalesce;
+  app.add_option("--host", host, "address to listen on")->capture_default_str();
+  app.add_option("--port", port, "port to listen on; 0 lets the OS pick")->check(CLI::Range(0, 65535))->capture_default_str();
+  app.add_option("--to", to, "the server: HOST:PORT, [V6]:PORT or unix:PATH")->required();
+  app.add_option("--split", split, "forward in pieces of at most N bytes, each received alone ([up:|down:]N)");
+  app.add_option("--random-split", random_split, "pieces of random size 1..MAX ([up:|down:]SEED[:MAX], MAX default 16)");
+  app.add_option("--pace", pace, "microseconds between pieces (default 1000)");
+  app.add_option("--delay", delay, "one-way latency in ms, order kept ([up:|down:]MS)");
+  app.add_option("--coalesce", coalesce, "hold bytes MS ms after the first, then forward them together");
+  app.add_option("--trace", trace_file, "write every piece relayed as JSON Lines to FILE");
+  bool no_color = false;
+  app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
+  if (auto status = harness::parse(app, argc, argv)) return *status;
+
+  try {
+    sticky::RelayOptions options;
+    options.listen = sticky::Address::ip(host, static_cast<std::uint16_t>(port));
+    options.target = sticky::Address::parse(to);
+    for (auto& [name, values] : std::initializer_list<std::pair<const char*, std::vector<std::string>&>>{
+             {"split", split}, {"random-split", random_split}, {"pace", pace}, {"delay", delay}, {"coalesce", coalesce}})
+      for (const auto& v : values) sticky::apply_shaping(options, name, v);
+
+    sticky::Trace trace;
+    std::ofstream trace_out;
+    if (!trace_file.empty()) {
+      trace_out.open(trace_file);
+      if (!trace_out) throw std::runtime_error("cannot write " + trace_file);
+      trace.add_listener(sticky::json_lines_writer(trace_out));
+    }
+    static std::atomic<bool> narrate{true};
+    trace.add_listener(harness::Narrator(stdout, !no_color && !std::getenv("NO_COLOR") && ::isatty(1), &narrate));
+    options.trace = &trace;
+
+    sticky::Relay relay(options);
+    running = &relay;  // handlers first: whoever reads our address may interrupt us at once
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    fmt::print("listening on {}\n", relay.address().to_string());
+    fmt::print("relaying to {}; up: {}; down: {}\n", options.target.to_string(), options.to_server.describe(),
+               options.to_client.describe());
+    std::fflush(stdout);
+    relay.run();
+    running = nullptr;
+    fmt::print("relay stopped after {} connection{}\n", relay.connections(), relay.connections() == 1 ? "" : "s");
+    return 0;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "relay: {}\nRun 'relay --help' for usage.\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "relay: {}\n", e.what());
+    return 1;
+  }
+}
