@@ -81,6 +81,36 @@ void Conn::frame(std::string_view payload) {
 
 void Conn::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
 
+// -------------------------------------------------------------------------- DatagramSocket
+
+DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, std::string side)
+    : demo_(&demo), fd_(std::move(fd)), side_(std::move(side)) {}
+
+void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
+  sticky::TraceEvent e;
+  e.side = side_;
+  e.conn = 1;
+  e.op = "send";
+  e.msg = ++msg_;
+  e.data = std::string(data);
+  e.facts = {{"datagram", true}};
+  demo_->trace().record(std::move(e));
+  sticky::send_datagram(fd_.get(), data, to);
+}
+
+sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout timeout) {
+  auto d = sticky::recv_datagram(fd_.get(), max, timeout);
+  sticky::TraceEvent e;
+  e.side = side_;
+  e.conn = 1;
+  e.op = "recv";
+  e.want = max;
+  e.data = d.data;
+  e.facts = {{"datagram", true}, {"truncated", d.truncated}, {"full_size", d.full_size}};
+  demo_->trace().record(std::move(e));
+  return d;
+}
+
 // -------------------------------------------------------------------------------- Scenario
 
 void Scenario::both(Demo& demo) {
@@ -152,7 +182,15 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
     trace_.add_listener(Narrator(stdout, colour_, &narrate_io_));
 
   try {
-    if (options_.role == "server") {
+    if (options_.role == "server" && scenario.datagram()) {
+      exit_cleanly_on_interrupt(program_);
+      DatagramSocket socket(*this, sticky::bind_datagram(sticky::Address::ip(options_.host, static_cast<std::uint16_t>(options_.port))), "server");
+      auto where = sticky::local_address(socket.fd()).to_string();
+      if (options_.json) say("listening on " + where);
+      else fmt::print("listening on {}\n", where);
+      std::fflush(stdout);
+      scenario.serve_datagrams(*this, socket, options_.once);
+    } else if (options_.role == "server") {
       exit_cleanly_on_interrupt(program_);
       sticky::Fd listener = sticky::listen_stream(sticky::Address::ip(options_.host, static_cast<std::uint16_t>(options_.port)));
       auto where = sticky::local_address(listener.get()).to_string();

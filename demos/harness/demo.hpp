@@ -67,7 +67,22 @@ class Conn {
   std::uint64_t msg_ = 0;
 };
 
-class Demo;
+// A datagram socket whose every sendto/recvfrom is recorded. Datagrams keep their
+// boundaries, so each recv shows the datagram it got (or the part that fitted).
+class DatagramSocket {
+ public:
+  DatagramSocket(Demo& demo, sticky::Fd fd, std::string side);
+  int fd() const { return fd_.get(); }
+  // `to` may be omitted on a connected socket.
+  void send_to(std::string_view data, const sticky::Address* to = nullptr);
+  sticky::Datagram recv_from(std::size_t max, sticky::Timeout timeout = std::nullopt);
+
+ private:
+  Demo* demo_;
+  sticky::Fd fd_;
+  std::string side_;
+  std::uint64_t msg_ = 0;
+};
 
 class Scenario {
  public:
@@ -75,11 +90,15 @@ class Scenario {
   // The demo's own options.
   virtual void add_options(CLI::App&) {}
   // Server side of one connection.
-  virtual void serve(Demo& demo, Conn& conn) = 0;
+  virtual void serve(Demo&, Conn&) { throw std::logic_error("this demo serves datagrams, not connections"); }
   // The client side, against a server at `server` (ours in role both, anyone's otherwise).
   virtual void client(Demo& demo, const sticky::Address& server) = 0;
   // Role both; by default our server on 127.0.0.1 with an OS-chosen port, then client().
   virtual void both(Demo& demo);
+  // A datagram demo serves a bound UDP socket instead of accepting connections.
+  virtual bool datagram() const { return false; }
+  // Serves datagrams until interrupted (or one exchange when `once`).
+  virtual void serve_datagrams(Demo&, DatagramSocket&, bool /*once*/) {}
 };
 
 struct Options {

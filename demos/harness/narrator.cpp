@@ -47,6 +47,18 @@ void Narrator::operator()(const sticky::TraceEvent& e) {
   } else if (e.op == "error") {
     line = "  " + who + (colour_ ? fmt::format(fmt::fg(fmt::terminal_color::red), "error: {}", e.text)
                                  : "error: " + e.text);
+  } else if (e.moves_bytes() && e.facts.is_object() && e.facts.value("datagram", false)) {
+    if (!*narrate_io_) return;
+    // Datagrams keep their boundaries: each recv is one datagram, no stream to map back.
+    bool is_send = e.op == "send";
+    std::string call = is_send ? "sendto" : fmt::format("recvfrom({})", e.want.value_or(0));
+    std::string note = is_send ? fmt::format("datagram {}", e.msg.value_or(0))
+                       : e.facts.value("truncated", false)
+                           ? fmt::format("TRUNCATED: the datagram had {} bytes; the rest is gone",
+                                         e.facts.value("full_size", 0))
+                           : e.data.empty() ? "an empty datagram (not end of stream)" : "one whole datagram";
+    line = fmt::format("  {}{:<14} {:>5} bytes  {}  {}", who, call, e.data.size(),
+                       paint(is_send ? e.msg.value_or(0) : 0, preview(e.data, 48)), dim(note));
   } else if (e.op == "send") {
     auto& stream = streams_[{e.conn.value_or(0), other_side(e.side)}];
     stream.sent(e.msg.value_or(0), e.data.size());

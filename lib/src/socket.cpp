@@ -288,7 +288,7 @@ TcpSegments tcp_segments(int fd) {
   tcp_info info{};
   socklen_t len = sizeof info;
   if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) throw_errno("getsockopt", "TCP_INFO");
-  return {info.tcpi_segs_out, info.tcpi_segs_in};
+  return {info.tcpi_segs_out, info.tcpi_segs_in, info.tcpi_data_segs_out};
 }
 
 int bytes_readable(int fd) {

@@ -96,6 +96,7 @@ void set_receive_timeout(int fd, Millis timeout);  // SO_RCVTIMEO
 struct TcpSegments {
   std::uint32_t out = 0;
   std::uint32_t in = 0;
+  std::uint32_t data_out = 0;  // those of `out` that carried data: no pure ACKs, SYN or FIN
 };
 TcpSegments tcp_segments(int fd);
 
