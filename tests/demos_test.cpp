@@ -12,8 +12,9 @@
 using test::binary;
 
 namespace {
-const std::vector<std::string> kDemos = {"01-nagle-merge", "02-short-read", "03-command-desync",
-                                         "04-naive-handshake", "05-struct-prefix"};
+const std::vector<std::string> kDemos = {"01-nagle-merge",   "02-short-read",      "03-command-desync",
+                                         "04-naive-handshake", "05-struct-prefix", "06-write-write-read",
+                                         "07-udp-boundaries", "08-empty-and-eof",  "10-partial-send"};
 }
 
 TEST_CASE("every demo answers --help and rejects an unknown option with exit 2", "[demos]") {
@@ -93,4 +94,14 @@ TEST_CASE("a client with nobody to talk to fails with one line and exit 1", "[de
   auto r = test::run({binary("05-struct-prefix"), "--role", "client", "--port", port, "--command", "echo hi"});
   CHECK(r.status == 1);
   CHECK(r.err == "05-struct-prefix: connect 127.0.0.1:" + port + ": Connection refused\n");
+}
+
+TEST_CASE("07's server answers a classic UDP client the classic way", "[demos][udp]") {
+  test::Process server({binary("07-udp-boundaries"), "--role", "server", "--port", "0", "--once"});
+  auto port = test::port_of(server.read_line());
+  auto client = test::run({"python3", "-c",
+                           "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)\n"
+                           "s.sendto(b'hello', ('127.0.0.1', " + port + "))\nprint(s.recvfrom(1024)[0].decode())"});
+  CHECK(client.out == "HELLO\n");
+  CHECK(server.wait() == 0);
 }

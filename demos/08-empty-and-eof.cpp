@@ -1,0 +1,101 @@
+// 08 — what an empty read means. send() of zero bytes on TCP puts nothing on the wire (the
+// segment counter does not move) and the peer's recv() keeps waiting — shown with a
+// timeout, not a hang. Only the end of the stream — shutdown(SHUT_WR) or close() — makes
+// recv() return 0: on TCP an empty read means "the peer closed", and nothing else. That is
+// why the classic remote-command server answers a fixed text when a command prints nothing.
+// UDP is the contrast: an empty datagram is a real, empty message.
+#include <fmt/format.h>
+
+#include "harness/demo.hpp"
+#include "sticky/error.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+class EmptyAndEof : public harness::Scenario {
+ public:
+  void add_options(CLI::App& app) override {
+    app.add_option("--wait", wait_ms_, "how long the peer's recv waits for the empty send, in ms")
+        ->check(CLI::Range(10, 10000))
+        ->capture_default_str();
+  }
+
+  // Server side of parts A and B: a recv that waits, then a recv that sees the end.
+  void serve(harness::Demo& demo, harness::Conn& conn) override {
+    try {
+      conn.recv(1024, std::chrono::milliseconds(wait_ms_));
+      timed_out_ = false;
+    } catch (const sticky::TimeoutError&) {
+      timed_out_ = true;
+      demo.say(fmt::format("server recv(1024) is still waiting after {} ms: nothing came", wait_ms_));
+    }
+    conn.send("go on");  // tell the client the wait is over
+    auto eof = conn.recv(1024, 5000ms);
+    eof_bytes_ = eof.size();
+  }
+
+  void client(harness::Demo& demo, const sticky::Address& server) override {
+    auto conn = demo.connect(server);
+    auto before = conn.segments();
+    std::size_t sent = sticky::send_once(conn.fd(), "");
+    demo.say(fmt::format("client send(\"\") returned {}", sent));
+    conn.recv(16, 10000ms);  // the server's "go on": its recv has given up by now
+    auto after = conn.segments();
+    segments_before_ = before.data_out;
+    segments_after_ = after.data_out;
+    demo.say(fmt::format("client data segments sent before: {}, after: {}", before.data_out, after.data_out));
+    empty_send_returned_ = sent;
+    demo.say("client calls shutdown(SHUT_WR): no more bytes from this side");
+    conn.shutdown_write();
+    conn.recv(16, 5000ms);
+  }
+
+  void both(harness::Demo& demo) override {
+    demo.step("Part A: send(\"\") on a TCP connection");
+    Scenario::both(demo);
+    demo.say(fmt::format("The server's recv() returned {} bytes at once after shutdown: that is end of stream.",
+                         eof_bytes_));
+    demo.say("A recv() of 0 is never an empty message on TCP: it means the peer will send no more.");
+    demo.say("So a server must never answer with nothing — the classic remote-command server sends a");
+    demo.say("fixed text when a command prints nothing, or its recv(1024) client would wait forever.");
+
+    demo.step("Part B: UDP, where an empty message exists");
+    harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), "server");
+    harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), "client");
+    client.send_to("");
+    auto d = server.recv_from(1024, 2000ms);
+    bool udp_empty = d.data.empty();
+    demo.say("The empty datagram arrived as a message of 0 bytes; the socket is as open as before.");
+
+    bool observed = empty_send_returned_ == 0 && segments_after_ == segments_before_ && timed_out_ && eof_bytes_ == 0 &&
+                    udp_empty;
+    demo.result(observed,
+                {{"empty_send_returned", empty_send_returned_},
+                 {"data_segments_before", segments_before_},
+                 {"data_segments_after", segments_after_},
+                 {"peer_recv_timed_out", timed_out_},
+                 {"wait_ms", wait_ms_},
+                 {"recv_after_shutdown_bytes", eof_bytes_},
+                 {"udp_empty_datagram_received", udp_empty}},
+                fmt::format("send(\"\") returned {}, data segments {} -> {}, peer recv {}; after shutdown recv "
+                            "returned {}; UDP delivered an empty datagram: {}",
+                            empty_send_returned_, segments_before_, segments_after_,
+                            timed_out_ ? "timed out" : "got data", eof_bytes_, udp_empty ? "yes" : "no"));
+  }
+
+ private:
+  int wait_ms_ = 300;
+  bool timed_out_ = false;
+  std::size_t eof_bytes_ = 99;
+  std::size_t empty_send_returned_ = 99;
+  std::uint32_t segments_before_ = 0, segments_after_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  harness::Demo demo(8, "empty-and-eof", "A zero-byte send transmits nothing; recv() == 0 means the peer closed");
+  EmptyAndEof scenario;
+  return demo.main(argc, argv, scenario);
+}

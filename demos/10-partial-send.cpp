@@ -1,0 +1,150 @@
+// 10 — send() may take fewer bytes than you asked. A non-blocking socket with a small send
+// buffer accepts only part of a 1 MiB send() and returns how much; a program that ignores
+// that number delivers less than it meant, and nobody tells it. send_all() loops until
+// every byte is queued, and the checksums on both sides agree. A blocking socket can return
+// early too: with SO_SNDTIMEO, a send that cannot finish in time returns what it managed.
+#include <fmt/format.h>
+
+#include <future>
+
+#include "harness/demo.hpp"
+#include "sticky/error.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kSize = 1 << 20;
+
+// FNV-1a: enough to tell a student whether two 1 MiB blobs are the same.
+std::uint64_t checksum(std::string_view bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string payload() {
+  std::string data(kSize, '\0');
+  std::uint32_t x = 12345;
+  for (auto& c : data) c = static_cast<char>((x = x * 1103515245 + 12345) >> 24);
+  return data;
+}
+
+struct Pair {
+  sticky::Fd sender, receiver;
+};
+
+// A loopback connection whose sender has a 4 KiB send buffer. The receiver's buffer stays
+// at 64 KiB: below one loopback segment (64 KiB) the sender would crawl on the persist timer.
+Pair small_buffer_pair() {
+  auto listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
+  sticky::set_receive_buffer(listener.get(), 65536);  // inherited by the accepted socket
+  Pair p;
+  p.sender = sticky::connect_stream(sticky::local_address(listener.get()), 2000ms);
+  sticky::set_send_buffer(p.sender.get(), 4096);
+  p.receiver = sticky::accept_connection(listener.get());
+  return p;
+}
+
+// Reads until the peer closes; returns everything.
+std::string drain(int fd) {
+  std::string all;
+  char buf[65536];
+  for (;;) {
+    std::size_t n = sticky::recv_some(fd, buf, sizeof buf, 10000ms);
+    if (n == 0) return all;
+    all.append(buf, n);
+  }
+}
+
+class PartialSend : public harness::Scenario {
+ public:
+  // Two terminals: the server is a sink that says what arrived; the client sends 1 MiB
+  // twice, once ignoring send()'s return value and once with send_all.
+  void serve(harness::Demo& demo, harness::Conn& conn) override {
+    std::string got = drain(conn.fd());
+    demo.say(fmt::format("server received {} bytes, checksum {:016x}{}", got.size(), checksum(got),
+                         checksum(got) == checksum(payload()) ? " (the whole 1 MiB payload)" : ""));
+  }
+
+  void client(harness::Demo& demo, const sticky::Address& server) override {
+    const std::string data = payload();
+    demo.say(fmt::format("payload: {} bytes, checksum {:016x}", data.size(), checksum(data)));
+    for (bool loop : {false, true}) {
+      sticky::Fd fd = sticky::connect_stream(server, 2000ms);
+      sticky::set_send_buffer(fd.get(), 4096);
+      sticky::set_nonblocking(fd.get(), true);
+      if (loop) {
+        sticky::send_all(fd.get(), data, 10000ms);
+        demo.say("send_all: every byte queued");
+      } else {
+        demo.say(fmt::format("one send(): returned {}, and the client closes anyway", sticky::send_once(fd.get(), data)));
+      }
+    }
+  }
+
+  void both(harness::Demo& demo) override {
+    const std::string data = payload();
+    const auto sum = checksum(data);
+
+    demo.step("Part A: one send() of 1 MiB on a non-blocking socket with a 4 KiB send buffer");
+    std::size_t accepted;
+    std::string naive_got;
+    {
+      auto p = small_buffer_pair();
+      sticky::set_nonblocking(p.sender.get(), true);
+      accepted = sticky::send_once(p.sender.get(), data);
+      demo.say(fmt::format("send(1048576 bytes) returned {}: the kernel took only what fitted", accepted));
+      demo.say("A program that ignores the return value now closes, believing it sent everything.");
+      p.sender.reset();
+      naive_got = drain(p.receiver.get());
+    }
+    demo.say(fmt::format("The receiver got {} bytes; checksum {} the sender's.", naive_got.size(),
+                         checksum(naive_got) == sum ? "matches" : "does NOT match"));
+
+    demo.step("Part B: send_all(), which loops over partial sends");
+    std::string full_got;
+    {
+      auto p = small_buffer_pair();
+      sticky::set_nonblocking(p.sender.get(), true);
+      auto reader = std::async(std::launch::async, [fd = p.receiver.get()] { return drain(fd); });
+      sticky::send_all(p.sender.get(), data, 10000ms);
+      p.sender.reset();
+      full_got = reader.get();
+    }
+    bool full_match = checksum(full_got) == sum;
+    demo.say(fmt::format("The receiver got {} bytes; checksum {}.", full_got.size(), full_match ? "matches" : "does NOT match"));
+
+    demo.step("Part C: a blocking socket with SO_SNDTIMEO of 100 ms, and a receiver that does not read");
+    std::size_t timed;
+    {
+      auto p = small_buffer_pair();
+      sticky::set_send_timeout(p.sender.get(), 100ms);
+      timed = sticky::send_once(p.sender.get(), data);
+    }
+    demo.say(fmt::format("The blocking send() returned {} after the timeout: a partial send, no error.", timed));
+    demo.say("Blocking or not, the only safe send is a loop: send_all, or Python's sendall.");
+
+    bool observed = accepted > 0 && accepted < kSize && naive_got.size() == accepted && checksum(naive_got) != sum &&
+                    full_got.size() == kSize && full_match && timed > 0 && timed < kSize;
+    demo.result(observed,
+                {{"requested", kSize},
+                 {"nonblocking_send_accepted", accepted},
+                 {"naive_received", naive_got.size()},
+                 {"naive_checksum_match", checksum(naive_got) == sum},
+                 {"send_all_received", full_got.size()},
+                 {"send_all_checksum_match", full_match},
+                 {"sndtimeo_send_returned", timed}},
+                fmt::format("non-blocking send() took {} of {} bytes; ignoring that delivered {}; send_all "
+                            "delivered {}; a blocking send with SO_SNDTIMEO returned {}",
+                            accepted, kSize, naive_got.size(), full_got.size(), timed));
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  harness::Demo demo(10, "partial-send", "send() may accept fewer bytes than asked; why send_all loops");
+  PartialSend scenario;
+  return demo.main(argc, argv, scenario);
+}
