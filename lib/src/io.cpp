@@ -1,5 +1,6 @@
 #include "sticky/io.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -43,6 +44,9 @@ void wait_or_throw(int fd, short events, const Deadline& deadline, const char* c
   if (!wait_for(fd, events, deadline.poll_millis())) throw TimeoutError(call, {});
 }
 
+// EAGAIN on a blocking socket is SO_RCVTIMEO / SO_SNDTIMEO expiring, not "try again later".
+bool is_nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
+
 }  // namespace
 
 bool wait_readable(int fd, Timeout timeout) { return wait_for(fd, POLLIN, Deadline(timeout).poll_millis()); }
@@ -68,7 +72,7 @@ void send_gather(int fd, std::span<const std::string_view> parts, Timeout timeou
     ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
         wait_or_throw(fd, POLLOUT, deadline, "send");
         continue;
       }
@@ -100,7 +104,7 @@ std::size_t recv_some(int fd, char* buffer, std::size_t max, Timeout timeout) {
     ssize_t got = ::recv(fd, buffer, max, 0);
     if (got >= 0) return static_cast<std::size_t>(got);
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
       wait_or_throw(fd, POLLIN, deadline, "recv");
       continue;
     }
@@ -149,7 +153,7 @@ Datagram recv_datagram(int fd, std::size_t max, Timeout timeout) {
     ssize_t got = ::recvmsg(fd, &msg, MSG_TRUNC);
     if (got < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
         wait_or_throw(fd, POLLIN, deadline, "recvfrom");
         continue;
       }
