@@ -76,3 +76,22 @@ TEST_CASE("a blocking send with SO_SNDTIMEO returns a partial count", "[claim-10
   CHECK(returned > 0);
   CHECK(returned < 1048576u);
 }
+
+TEST_CASE("a synchronous server makes the second client wait for the first", "[claim-09-a]") {
+  const auto& sync = demo_facts("09-socketserver")["sync"];
+  CHECK(sync["second_answered_while_first_connected"] == false);
+}
+
+TEST_CASE("a threading server answers both clients at once from different threads", "[claim-09-b]") {
+  const auto& threading = demo_facts("09-socketserver")["threading"];
+  CHECK(threading["second_answered_while_first_connected"] == true);
+  CHECK(threading["distinct_handlers"] == 2);
+  for (const auto& h : threading["handled_by"]) CHECK_THAT(h.get<std::string>(), Catch::StartsWith("thread "));
+}
+
+TEST_CASE("a forking server answers both clients at once from different processes", "[claim-09-c]") {
+  const auto& forking = demo_facts("09-socketserver")["forking"];
+  CHECK(forking["second_answered_while_first_connected"] == true);
+  CHECK(forking["distinct_handlers"] == 2);
+  for (const auto& h : forking["handled_by"]) CHECK_THAT(h.get<std::string>(), Catch::StartsWith("process "));
+}

@@ -14,7 +14,7 @@ using test::binary;
 namespace {
 const std::vector<std::string> kDemos = {"01-nagle-merge",   "02-short-read",      "03-command-desync",
                                          "04-naive-handshake", "05-struct-prefix", "06-write-write-read",
-                                         "07-udp-boundaries", "08-empty-and-eof",  "10-partial-send"};
+                                         "07-udp-boundaries", "08-empty-and-eof",  "09-socketserver", "10-partial-send"};
 }
 
 TEST_CASE("every demo answers --help and rejects an unknown option with exit 2", "[demos]") {
@@ -104,4 +104,36 @@ TEST_CASE("07's server answers a classic UDP client the classic way", "[demos][u
                            "s.sendto(b'hello', ('127.0.0.1', " + port + "))\nprint(s.recvfrom(1024)[0].decode())"});
   CHECK(client.out == "HELLO\n");
   CHECK(server.wait() == 0);
+}
+
+TEST_CASE("09's server answers a classic Python client in every kind and mode", "[demos][socketserver]") {
+  auto kind = GENERATE(as<std::string>{}, "tcp", "udp", "unix", "unix-dgram");
+  auto mode = GENERATE(as<std::string>{}, "sync", "threading", "forking");
+  DYNAMIC_SECTION(kind << " " << mode) {
+    std::string path = "/tmp/sticky-09-test-" + std::to_string(::getpid()) + ".sock";
+    test::Process server({binary("09-socketserver"), "--role", "server", "--port", "0", "--kind", kind, "--mode",
+                          mode, "--path", path});
+    std::string line = server.read_line();
+    REQUIRE_THAT(line, Catch::StartsWith("listening on "));
+    std::string where = line.substr(std::string("listening on ").size());
+    std::string py;
+    if (kind == "tcp")
+      py = "s = socket.socket(); s.connect(('127.0.0.1', " + where.substr(where.rfind(':') + 1) +
+           ")); s.send(b'hello'); print(s.recv(1024).decode())";
+    else if (kind == "udp")
+      py = "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'hello', ('127.0.0.1', " +
+           where.substr(where.rfind(':') + 1) + ")); print(s.recvfrom(1024)[0].decode())";
+    else if (kind == "unix")
+      py = "s = socket.socket(socket.AF_UNIX); s.connect('" + path + "'); s.send(b'hello'); print(s.recv(1024).decode())";
+    else
+      py = "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(''); s.sendto(b'hello', '" + path +
+           "'); print(s.recvfrom(1024)[0].decode())";
+    for (int i = 0; i < 2; ++i) {
+      auto client = test::run({"python3", "-c", "import socket\nsocket.setdefaulttimeout(5)\n" + py});
+      INFO(client.err);
+      CHECK(client.out == "HELLO\n");
+    }
+    server.signal(SIGINT);
+    CHECK(server.wait() == 0);
+  }
 }

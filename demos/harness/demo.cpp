@@ -182,7 +182,9 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
     trace_.add_listener(Narrator(stdout, colour_, &narrate_io_));
 
   try {
-    if (options_.role == "server" && scenario.datagram()) {
+    if (options_.role == "server" && scenario.run_server(*this)) {
+      // the scenario served until it was told to stop
+    } else if (options_.role == "server" && scenario.datagram()) {
       exit_cleanly_on_interrupt(program_);
       DatagramSocket socket(*this, sticky::bind_datagram(sticky::Address::ip(options_.host, static_cast<std::uint16_t>(options_.port))), "server");
       auto where = sticky::local_address(socket.fd()).to_string();

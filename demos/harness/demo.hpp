@@ -99,6 +99,8 @@ class Scenario {
   virtual bool datagram() const { return false; }
   // Serves datagrams until interrupted (or one exchange when `once`).
   virtual void serve_datagrams(Demo&, DatagramSocket&, bool /*once*/) {}
+  // A demo that brings its own server for role server returns true after running it.
+  virtual bool run_server(Demo&) { return false; }
 };
 
 struct Options {

@@ -38,7 +38,9 @@ std::string Narrator::dim(const std::string& text) const {
 
 void Narrator::operator()(const sticky::TraceEvent& e) {
   if (e.side == "relay" && e.op != "note") return;  // the relay's pieces would drown the story
-  std::string who = e.side.empty() ? "" : fmt::format("{:<6} ", e.side);
+  // Connections after the first are numbered, so two clients of one server read apart.
+  std::string side = e.conn && *e.conn > 1 && e.side != "relay" ? fmt::format("{}#{}", e.side, *e.conn) : e.side;
+  std::string who = side.empty() ? "" : fmt::format("{:<8} ", side);
   std::string line;
   if (e.op == "step") {
     line = "\n" + bold("▶ " + e.text);

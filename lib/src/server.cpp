@@ -202,6 +202,7 @@ void BaseServer::process_request(Request request, const Address& client) {
   } catch (...) {
     handle_error(client, std::current_exception());
   }
+  report_call("shutdown_request");
   shutdown_request(request);
 }
 

@@ -250,6 +250,7 @@ class ThreadingMixIn : public Server {
       } catch (...) {
         this->handle_error(client, std::current_exception());
       }
+      this->report_call("shutdown_request");
       this->shutdown_request(request);
       std::lock_guard lock(mutex_);
       if (--running_ == 0) idle_.notify_all();
@@ -319,10 +320,12 @@ class ForkingMixIn : public Server, public ForkingSupport {
         this->handle_error(client, std::current_exception());
         status = 1;
       }
+      this->report_call("shutdown_request");
       this->shutdown_request(request);
       flush_and_exit(status);
     }
     adopt_child(pid);
+    this->report_call("forked", std::to_string(pid));
     this->close_request(request);  // the parent's copy of the connection
   }
 
