@@ -44,7 +44,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/demos/%.o $(HARNESS_OBJ) $(LIB)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(LIB)
+$(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(HARNESS_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(CURSES_LIBS) $(LDLIBS)

@@ -1,0 +1,358 @@
+// sticky-view — the classroom viewer: what each send() passed on the left, what each recv()
+// returned on the right, every byte coloured and numbered by the message it came from.
+//
+//   sticky-view                          start screen: pick a demo
+//   sticky-view --demo 01                run demo 01 and step through it
+//   sticky-view --replay trace.jsonl     a saved trace (--replay - reads stdin)
+//   sticky-view --proxy 9100 --to 127.0.0.1:9005 [--split down:1]   live, between two programs
+//   sticky-view --replay t.jsonl --export-svg t.svg                 a picture, no terminal needed
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "harness/cli.hpp"
+#include "model.hpp"
+#include "sticky/relay.hpp"
+#include "svg.hpp"
+#include "view.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> stop_requested{false};
+void on_signal(int) { stop_requested = true; }
+
+fs::path self_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
+
+fs::path find_lessons(const std::string& given) {
+  if (!given.empty()) return given;
+  for (auto p : {self_dir() / "../../lessons", fs::path("lessons")})
+    if (fs::is_directory(p)) return p;
+  return "lessons";
+}
+
+// A demo binary next to ours: "1", "01" or "01-nagle-merge" -> build/bin/01-nagle-merge.
+fs::path find_demo(std::string number) {
+  if (number.size() == 1) number = "0" + number;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(self_dir(), ec)) {
+    auto name = entry.path().filename().string();
+    if (name.size() > 3 && name.starts_with(number.substr(0, 2) + "-") && (number.size() == 2 || name == number))
+      return entry.path();
+  }
+  throw std::invalid_argument("no demo numbered '" + number + "' next to sticky-view");
+}
+
+// Where events come from; read() hands over what has arrived since the last call.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::vector<sticky::TraceEvent> read() = 0;
+  virtual bool live() const { return false; }
+  virtual std::string status() const { return {}; }
+};
+
+class ReplaySource : public Source {
+ public:
+  explicit ReplaySource(const std::string& file) {
+    if (file == "-") {
+      events_ = sticky::read_trace(std::cin);
+    } else {
+      std::ifstream in(file);
+      if (!in) throw std::invalid_argument("cannot read " + file);
+      events_ = sticky::read_trace(in);
+    }
+  }
+  std::vector<sticky::TraceEvent> read() override { return std::move(events_); }
+
+ private:
+  std::vector<sticky::TraceEvent> events_;
+};
+
+// Runs a demo with --json and reads its trace as it is written.
+class DemoSource : public Source {
+ public:
+  explicit DemoSource(const fs::path& binary) {
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);  // nothing outside curses
+    std::string path = binary.string(), json = "--json";
+    char* argv[] = {path.data(), json.data(), nullptr};
+    int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    if (rc != 0) throw std::runtime_error("cannot start " + path);
+    fd_ = out[0];
+    ::fcntl(fd_, F_SETFL, O_NONBLOCK);
+  }
+  ~DemoSource() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::vector<sticky::TraceEvent> read() override {
+    std::vector<sticky::TraceEvent> out;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = fd_ >= 0 ? ::read(fd_, buf, sizeof buf) : -1;
+      if (n > 0) {
+        pending_.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n == 0) finish();
+      break;
+    }
+    for (auto nl = pending_.find('\n'); nl != std::string::npos; nl = pending_.find('\n')) {
+      std::string line = pending_.substr(0, nl);
+      pending_.erase(0, nl + 1);
+      try {
+        out.push_back(sticky::event_from_json(nlohmann::json::parse(line)));
+      } catch (const std::exception& e) {
+        status_ = "unreadable trace line: " + std::string(e.what());
+      }
+    }
+    return out;
+  }
+  bool live() const override { return fd_ >= 0; }
+  std::string status() const override { return status_; }
+
+ private:
+  void finish() {
+    ::close(fd_);
+    fd_ = -1;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) status_ = "the demo failed (run it without the viewer to see why)";
+  }
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string pending_;
+  std::string status_;
+};
+
+// The lib relay between a real client and server; its trace arrives from the relay thread.
+class ProxySource : public Source {
+ public:
+  explicit ProxySource(sticky::RelayOptions options) {
+    trace_.add_listener([this](const sticky::TraceEvent& e) {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(e);
+    });
+    options.trace = &trace_;
+    relay_ = std::make_unique<sticky::Relay>(options);
+    status_ = fmt::format("listening on {}, relaying to {}", relay_->address().to_string(), options.target.to_string());
+    thread_ = std::thread([this] { relay_->run(); });
+  }
+  ~ProxySource() override {
+    relay_->stop();
+    thread_.join();
+  }
+  std::vector<sticky::TraceEvent> read() override {
+    std::lock_guard lock(mutex_);
+    std::vector<sticky::TraceEvent> out(queue_.begin(), queue_.end());
+    queue_.clear();
+    return out;
+  }
+  bool live() const override { return true; }
+  std::string status() const override { return status_; }
+
+ private:
+  sticky::Trace trace_;
+  std::unique_ptr<sticky::Relay> relay_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::deque<sticky::TraceEvent> queue_;
+  std::string status_;
+};
+
+void title_from_lessons(view::Model& model, const fs::path& lessons, const std::string& name) {
+  for (const auto& l : view::read_lessons(lessons.string()))
+    if (!name.empty() && (l.name == name || l.name.starts_with(name.substr(0, 3)))) {
+      model.set_title(l.name + " — " + l.title, l.claim);
+      return;
+    }
+  model.set_title(name, "");
+}
+
+int run_viewer(view::Model& model, std::unique_ptr<Source> source, view::Ui ui, bool colour, bool keys_from_tty,
+               const std::vector<view::LessonInfo>& menu, const std::function<std::unique_ptr<Source>(std::size_t)>& start) {
+  view::Screen screen(colour, keys_from_tty);
+  if (!source) {  // the start screen
+    int choice = 0;
+    for (;;) {
+      if (stop_requested) return 0;
+      screen.draw_menu(menu, choice);
+      int key = screen.read_key(100);
+      auto action = view::action_for(key);
+      if (action == view::Action::quit) return 0;
+      if (action == view::Action::up) choice = std::max(0, choice - 1);
+      if (action == view::Action::down) choice = std::min(static_cast<int>(menu.size()) - 1, choice + 1);
+      if (action == view::Action::choose && !menu.empty()) {
+        source = start(static_cast<std::size_t>(choice));
+        model.set_title(menu[static_cast<std::size_t>(choice)].name + " — " + menu[static_cast<std::size_t>(choice)].title,
+                        menu[static_cast<std::size_t>(choice)].claim);
+        ui.source = "demo " + menu[static_cast<std::size_t>(choice)].name;
+        break;
+      }
+    }
+  }
+  auto last_step = Clock::now();
+  bool follow = source->live() && ui.playing;
+  while (!stop_requested) {
+    bool was_at_end = model.at_end();
+    for (auto& e : source->read()) model.add(std::move(e));
+    if (follow && was_at_end) model.end();  // live: show each event as it arrives
+    if (ui.status.empty() || ui.status == source->status()) ui.status = source->status();
+    if (ui.playing && !follow && Clock::now() - last_step >= std::chrono::milliseconds(1000 / ui.speed)) {
+      model.next();
+      last_step = Clock::now();
+      if (model.at_end() && !source->live()) ui.playing = false;
+    }
+    screen.draw(model, ui);
+    int key = screen.read_key(40);
+    if (key == view::kNoKey) continue;
+    if (ui.help) {
+      ui.help = false;
+      continue;
+    }
+    switch (view::action_for(key)) {
+      case view::Action::next: model.next(); break;
+      case view::Action::back: follow = false; model.back(); break;
+      case view::Action::home: follow = false; model.home(); break;
+      case view::Action::end: model.end(); break;
+      case view::Action::play:
+        ui.playing = !ui.playing;
+        follow = ui.playing && source->live();
+        last_step = Clock::now();
+        break;
+      case view::Action::faster: ui.speed = std::min(64, ui.speed * 2); break;
+      case view::Action::slower: ui.speed = std::max(1, ui.speed / 2); break;
+      case view::Action::up: model.select_previous(); break;
+      case view::Action::down: model.select_next(); break;
+      case view::Action::pane: ui.pane = (ui.pane + 1) % 3; break;
+      case view::Action::connection: model.next_connection(); break;
+      case view::Action::help: ui.help = true; break;
+      case view::Action::quit: return 0;
+      default: break;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"The classroom viewer: sends on the left, recvs on the right, every byte coloured by its message.", "sticky-view"};
+  std::string demo, replay, to, svg, lessons_dir;
+  int proxy_port = -1;
+  std::size_t svg_calls = 24;
+  bool mono = false, no_color = false;
+  std::vector<std::string> split, random_split, pace, delay, coalesce;
+  auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
+  auto* replay_opt = app.add_option("--replay", replay, "show a saved trace (JSON Lines from a demo's --json); - for stdin");
+  auto* proxy_opt = app.add_option("--proxy", proxy_port, "listen on this port and relay to --to, showing both directions live")
+                        ->check(CLI::Range(0, 65535));
+  app.add_option("--to", to, "the server behind --proxy: HOST:PORT or unix:PATH");
+  app.add_option("--split", split, "--proxy: forward in pieces of at most N bytes ([up:|down:]N)");
+  app.add_option("--random-split", random_split, "--proxy: random pieces ([up:|down:]SEED[:MAX])");
+  app.add_option("--pace", pace, "--proxy: microseconds between pieces");
+  app.add_option("--delay", delay, "--proxy: one-way delay in ms");
+  app.add_option("--coalesce", coalesce, "--proxy: hold bytes this many ms, then forward together");
+  app.add_option("--export-svg", svg, "write the trace as an SVG picture to FILE and exit (no terminal needed)");
+  app.add_option("--calls", svg_calls, "--export-svg: how many calls to draw")->capture_default_str();
+  app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
+  app.add_flag("--mono", mono, "no colour: messages are told apart by their [n] markers");
+  app.add_flag("--no-color", no_color, "the same as --mono (also: NO_COLOR)");
+  demo_opt->excludes(replay_opt)->excludes(proxy_opt);
+  replay_opt->excludes(proxy_opt);
+  app.footer("\nKeys: space/→ next, ←/b back, Home/End, p play/pause, +/- speed, ↑/↓ select a call, tab pane,\n"
+             "c one connection / all, ? help, q quit. Needs an 80x24 terminal or larger.");
+  if (auto status = harness::parse(app, argc, argv)) return *status;
+
+  try {
+    if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
+    if (!svg.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-svg needs --demo or --replay");
+    auto lessons = find_lessons(lessons_dir);
+    view::Model model;
+    std::unique_ptr<Source> source;
+    view::Ui ui;
+    if (!replay.empty()) {
+      source = std::make_unique<ReplaySource>(replay);
+      ui.source = "replay " + replay;
+      auto stem = fs::path(replay).filename().string();
+      title_from_lessons(model, lessons, stem.size() >= 3 && std::isdigit(static_cast<unsigned char>(stem[0])) ? stem : "");
+      if (model.title().empty()) model.set_title("replay " + replay, "");
+    } else if (!demo.empty()) {
+      auto binary = find_demo(demo);
+      ui.source = "demo " + binary.filename().string();
+      title_from_lessons(model, lessons, binary.filename().string());
+      source = std::make_unique<DemoSource>(binary);
+    } else if (proxy_port >= 0) {
+      sticky::RelayOptions options;
+      options.listen = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(proxy_port));
+      options.target = sticky::Address::parse(to);
+      for (auto& [name, values] : std::initializer_list<std::pair<const char*, std::vector<std::string>&>>{
+               {"split", split}, {"random-split", random_split}, {"pace", pace}, {"delay", delay}, {"coalesce", coalesce}})
+        for (const auto& v : values) sticky::apply_shaping(options, name, v);
+      source = std::make_unique<ProxySource>(options);
+      ui.source = fmt::format("proxy :{} → {}", proxy_port, to);
+      model.set_title(fmt::format("proxy 127.0.0.1:{} → {}", proxy_port, to), "Live: each side's send() on the left, what the other side received on the right.");
+      ui.playing = true;
+    }
+
+    if (!svg.empty()) {
+      // Run the source to its end, then draw.
+      while (true) {
+        auto events = source->read();
+        for (auto& e : events) model.add(std::move(e));
+        if (!source->live()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
+      }
+      std::ofstream out(svg);
+      out << view::to_svg(model, svg_calls);
+      if (!out) throw std::runtime_error("cannot write " + svg);
+      fmt::print("wrote {} ({} calls of {})\n", svg, std::min(svg_calls, model.calls().size()), model.calls().size());
+      return 0;
+    }
+
+    bool keys_from_tty = replay == "-" || !::isatty(0);
+    if (!::isatty(1)) throw std::invalid_argument("sticky-view draws on a terminal; use --export-svg FILE for a picture");
+    bool colour = !mono && !no_color && !std::getenv("NO_COLOR");
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+    auto menu = view::read_lessons(lessons.string());
+    auto start = [&](std::size_t i) -> std::unique_ptr<Source> { return std::make_unique<DemoSource>(find_demo(menu[i].name)); };
+    return run_viewer(model, std::move(source), ui, colour, keys_from_tty, menu, start);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "sticky-view: {}\nRun 'sticky-view --help' for usage.\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "sticky-view: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,114 @@
+// The viewer's model, free of curses so tests drive it without a terminal: the events in
+// order, which message every received byte came from, how far the class has stepped, which
+// call is selected, and — for framed scenarios — the decoder's state after each recv.
+// The view draws from it; keys change it; nothing else changes the screen.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sticky/codec.hpp"
+#include "sticky/provenance.hpp"
+#include "sticky/trace.hpp"
+
+namespace view {
+
+// A run of bytes from one message. msg 0: bytes nobody recorded sending.
+struct Span {
+  std::uint64_t msg;
+  std::string bytes;
+  bool starts_message;
+  bool ends_message;
+};
+
+// One send or recv, ready to draw.
+struct Call {
+  std::size_t event;      // index into Model::events()
+  std::string side;       // who called it: "client", "server"
+  int conn = 0;
+  bool is_send = false;
+  std::string label;      // "send", "recv(1024)", "sendto", "recvfrom(1024)"
+  std::string data;
+  std::vector<Span> spans;
+  bool truncated = false; // a datagram cut short
+};
+
+// What a length-prefix decoder holds after a recv: how much of the header it has seen,
+// the length it expects, the bytes it buffers, the frames it has completed.
+struct DecoderState {
+  std::size_t header_seen = 0;
+  std::size_t header_size = 4;
+  std::optional<std::uint64_t> expected;
+  std::size_t buffered = 0;
+  std::uint64_t frames = 0;
+  std::string codec;      // "u32 big endian" or "python-i"
+  std::string error;
+};
+
+class Model {
+ public:
+  // Appends one event (a replay, a demo's --json line, the relay's trace). Relay events are
+  // turned into the sends and recvs of the two peers, so a proxy reads like a demo.
+  void add(sticky::TraceEvent event);
+  void set_title(std::string title, std::string claim);
+
+  const std::vector<sticky::TraceEvent>& events() const { return events_; }
+  const std::vector<Call>& calls() const { return calls_; }
+  const std::string& title() const { return title_; }
+  const std::string& claim() const { return claim_; }
+
+  // Stepping: the first shown() events are on screen.
+  std::size_t shown() const { return shown_; }
+  void next();
+  void back();
+  void home();
+  void end();
+  bool at_end() const { return shown_ >= events_.size(); }
+  // Calls among the shown events; the heading, note and result in force at this step.
+  std::vector<std::size_t> visible_calls() const;
+  std::string heading() const;
+  std::string note() const;
+  std::optional<sticky::TraceEvent> result() const;
+
+  // Selection: one of the visible calls. It follows the newest call as you step.
+  std::optional<std::size_t> selected() const;  // index into calls()
+  void select_previous();
+  void select_next();
+
+  // Connection filter ("switch connection" in a proxy): 0 = all.
+  int connection() const { return conn_filter_; }
+  void next_connection();
+  std::vector<int> connections() const;
+
+  // For a recv of a stream the application framed with a length prefix; nullopt otherwise.
+  std::optional<DecoderState> decoder_after(std::size_t call) const;
+
+ private:
+  bool passes_filter(const Call& c) const { return conn_filter_ == 0 || c.conn == conn_filter_; }
+  void reselect();
+
+  std::vector<sticky::TraceEvent> events_;
+  std::vector<Call> calls_;
+  std::vector<std::optional<std::size_t>> call_of_event_;
+  std::string title_, claim_;
+  std::size_t shown_ = 0;
+  std::optional<std::size_t> selected_;
+  bool selection_pinned_ = false;
+  int conn_filter_ = 0;
+  // Provenance per connection and receiving side; relay message counters per direction.
+  std::vector<std::pair<std::pair<int, std::string>, sticky::Provenance>> streams_;
+  std::vector<std::pair<std::pair<int, std::string>, std::uint64_t>> relay_msgs_;
+  sticky::Provenance& stream(int conn, const std::string& receiver);
+};
+
+// "01" -> the lesson's title and its first claim, read from lessons/01-*.md ("" if absent).
+struct LessonInfo {
+  std::string name;   // "01-nagle-merge"
+  std::string title;  // "Three sends, one recv — 粘包 (sticky packets)"
+  std::string claim;  // the first claim's text
+};
+std::vector<LessonInfo> read_lessons(const std::string& folder);
+
+}  // namespace view

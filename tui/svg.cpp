@@ -1,0 +1,101 @@
+#include "svg.hpp"
+
+#include <fmt/format.h>
+
+#include "sticky/bytes.hpp"
+
+namespace view {
+
+namespace {
+
+const char* const kFill[] = {"#7fd3e6", "#f5d76e", "#e59ee5", "#8fdc8f", "#9db7f5", "#f59a9a"};
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+constexpr int kWidth = 960, kColumn = 450, kChar = 8, kLine = 18;
+
+}  // namespace
+
+std::string to_svg(const Model& model, std::size_t max_calls) {
+  std::string body;
+  int y = 70;
+  std::size_t drawn = 0;
+  for (std::size_t i = 0; i < model.calls().size() && drawn < max_calls; ++i) {
+    const Call& c = model.calls()[i];
+    if (model.connection() && c.conn != model.connection()) continue;
+    ++drawn;
+    int x0 = c.is_send ? 20 : 20 + kColumn + 20;
+    std::string who = c.conn > 1 ? fmt::format("{}#{}", c.side, c.conn) : c.side;
+    body += fmt::format(R"(<text x="{}" y="{}" class="head">{} {} → {} bytes{}</text>)", x0, y, escape(who),
+                        escape(c.label), c.data.size(), c.truncated ? " (truncated)" : "");
+    body += "\n";
+    y += 6;
+    int x = x0, row_y = y;
+    const int right = x0 + kColumn;
+    for (const auto& span : c.spans) {
+      std::string text = sticky::printable(span.bytes);
+      if (text.size() > 120) text = text.substr(0, 80) + "…" + text.substr(text.size() - 30);
+      std::string label = span.msg ? fmt::format("{}{}", span.starts_message ? "" : "…", span.msg) : "?";
+      // Break the span into pieces that fit the column.
+      std::size_t at = 0;
+      bool first = true;
+      while (at < text.size() || first) {
+        int room = (right - x) / kChar - (first ? static_cast<int>(label.size()) + 1 : 0);
+        if (room < 4) {
+          x = x0;
+          row_y += kLine + 4;
+          continue;
+        }
+        std::string piece = text.substr(at, static_cast<std::size_t>(room));
+        int w = (static_cast<int>(piece.size()) + (first ? static_cast<int>(label.size()) + 1 : 0)) * kChar + 6;
+        const char* fill = span.msg ? kFill[(span.msg - 1) % 6] : "#dddddd";
+        body += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>)", x, row_y, w, kLine, fill);
+        if (first)
+          body += fmt::format(R"(<text x="{}" y="{}" class="msg">{}</text>)", x + 3, row_y + 13, escape(label));
+        body += fmt::format(R"(<text x="{}" y="{}" class="bytes">{}</text>)",
+                            x + 3 + (first ? (static_cast<int>(label.size()) + 1) * kChar : 0), row_y + 13, escape(piece));
+        body += "\n";
+        x += w + 4;
+        at += piece.size();
+        first = false;
+        if (at < text.size()) {
+          x = x0;
+          row_y += kLine + 4;
+        }
+      }
+    }
+    y = row_y + kLine + 22;
+  }
+  if (drawn < model.calls().size())
+    body += fmt::format(R"(<text x="20" y="{}" class="note">… {} more calls in the trace</text>)", y,
+                        model.calls().size() - drawn) + "\n";
+  int height = y + 30;
+  std::string out = fmt::format(
+      R"(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" font-family="monospace" font-size="13">)"
+      "\n<style>.head{{font-weight:bold;fill:#222}} .msg{{font-weight:bold;fill:#000}} .bytes{{fill:#111}} "
+      ".title{{font-size:16px;font-weight:bold}} .note{{fill:#555}} .col{{fill:#555;font-weight:bold}}</style>\n"
+      R"(<rect width="100%" height="100%" fill="#ffffff"/>)"
+      "\n",
+      kWidth, height, kWidth, height);
+  out += fmt::format(R"(<text x="20" y="24" class="title">{}</text>)", escape(model.title())) + "\n";
+  out += fmt::format(R"(<text x="20" y="50" class="col">sent: each send() call</text>)") + "\n";
+  out += fmt::format(R"(<text x="{}" y="50" class="col">received: each recv() call — [n] = message n, …n = its continuation</text>)",
+                     40 + kColumn) + "\n";
+  out += fmt::format(R"(<line x1="{}" y1="36" x2="{}" y2="{}" stroke="#bbb"/>)", 30 + kColumn, 30 + kColumn, height - 20) + "\n";
+  out += body + "</svg>\n";
+  return out;
+}
+
+}  // namespace view

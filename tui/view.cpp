@@ -1,0 +1,338 @@
+#include "view.hpp"
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <clocale>
+#include <cstdio>
+
+#include "sticky/bytes.hpp"
+
+namespace view {
+
+const std::vector<Binding>& keymap() {
+  static const std::vector<Binding> table = {
+      {Action::next, {' ', KEY_RIGHT, 'n', 'l'}, "space →", "next event"},
+      {Action::back, {KEY_LEFT, 'b', 'h'}, "← b", "back one event"},
+      {Action::home, {KEY_HOME, 'g'}, "Home g", "back to the start"},
+      {Action::end, {KEY_END, 'G'}, "End G", "jump to the end"},
+      {Action::play, {'p'}, "p", "play / pause"},
+      {Action::faster, {'+', '='}, "+", "play faster"},
+      {Action::slower, {'-', '_'}, "-", "play slower"},
+      {Action::up, {KEY_UP, 'k'}, "↑", "select the previous call"},
+      {Action::down, {KEY_DOWN, 'j'}, "↓", "select the next call"},
+      {Action::pane, {'\t'}, "tab", "switch pane"},
+      {Action::connection, {'c'}, "c", "show one connection / all"},
+      {Action::choose, {'\n', KEY_ENTER}, "Enter", "start the chosen demo (start screen)"},
+      {Action::help, {'?'}, "?", "this help"},
+      {Action::quit, {'q', 27}, "q", "quit"},
+  };
+  return table;
+}
+
+Action action_for(int key) {
+  for (const auto& b : keymap())
+    if (std::find(b.keys.begin(), b.keys.end(), key) != b.keys.end()) return b.action;
+  return Action::none;
+}
+
+namespace {
+
+constexpr int kMinWidth = 80, kMinHeight = 24;
+constexpr short kPairTitle = 10, kPairDim = 11;
+
+int message_attr(std::uint64_t msg, bool colour) {
+  if (msg == 0) return A_NORMAL;
+  if (colour) return static_cast<int>(COLOR_PAIR(static_cast<short>(1 + (msg - 1) % 6)));
+  return (msg % 2) ? A_BOLD : A_UNDERLINE;  // monochrome: alternate, and the [n] markers
+}
+
+// Writes at most `width` columns of UTF-8 text at (y, x); returns columns used.
+int put(int y, int x, const std::string& text, int width, int attr = A_NORMAL) {
+  if (width <= 0) return 0;
+  std::wstring wide(text.size(), L'\0');
+  std::mbstate_t state{};
+  const char* src = text.c_str();
+  std::size_t n = std::mbsrtowcs(wide.data(), &src, wide.size(), &state);
+  if (n == static_cast<std::size_t>(-1)) wide.assign(text.begin(), text.end());
+  else wide.resize(n);
+  int used = 0;
+  std::wstring clipped;
+  for (wchar_t c : wide) {
+    int w = std::max(0, ::wcwidth(c));
+    if (used + w > width) break;
+    clipped.push_back(c);
+    used += w;
+  }
+  attron(attr);
+  mvaddnwstr(y, x, clipped.c_str(), static_cast<int>(clipped.size()));
+  attroff(attr);
+  return used;
+}
+
+void box_at(int y, int x, int h, int w, const std::string& title, bool focused) {
+  if (h < 2 || w < 2) return;
+  int attr = focused ? A_BOLD : A_NORMAL;
+  attron(attr);
+  mvhline(y, x + 1, ACS_HLINE, w - 2);
+  mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+  mvvline(y + 1, x, ACS_VLINE, h - 2);
+  mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+  mvaddch(y, x, ACS_ULCORNER);
+  mvaddch(y, x + w - 1, ACS_URCORNER);
+  mvaddch(y + h - 1, x, ACS_LLCORNER);
+  mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+  attroff(attr);
+  put(y, x + 2, " " + title + " ", w - 4, attr);
+}
+
+// A call's bytes as lines of `width` columns: "[1]hello[2]world", each span in its colour.
+struct Piece {
+  std::string text;
+  int attr;
+};
+using Line = std::vector<Piece>;
+
+std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines, bool colour) {
+  std::vector<Line> lines(1);
+  int used = 0;
+  auto emit = [&](const std::string& text, int attr) {
+    if (used + static_cast<int>(text.size()) > width && used > 0) {
+      lines.emplace_back();
+      used = 0;
+    }
+    lines.back().push_back({text, attr});
+    used += static_cast<int>(text.size());
+  };
+  for (const auto& span : call.spans) {
+    int attr = message_attr(span.msg, colour);
+    std::string marker = span.msg ? fmt::format("[{}{}]", span.starts_message ? "" : "…", span.msg) : "";
+    if (!marker.empty()) emit(marker, attr | A_REVERSE);
+    std::string text = sticky::printable(span.bytes);
+    // Escapes are ASCII, UTF-8 passes through: cut on characters, one column each is near enough.
+    std::size_t at = 0;
+    while (at < text.size()) {
+      int room = std::max(1, width - used);
+      std::size_t take = 0, cols = 0;
+      while (at + take < text.size() && static_cast<int>(cols) < room) {
+        auto c = static_cast<unsigned char>(text[at + take]);
+        std::size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        take += len;
+        cols += len > 1 ? 2 : 1;
+      }
+      emit(text.substr(at, take), attr);
+      at += take;
+      if (at < text.size()) {
+        lines.emplace_back();
+        used = 0;
+      }
+      if (lines.size() > max_lines) break;
+    }
+    if (lines.size() > max_lines) break;
+  }
+  if (call.data.empty()) lines.back().push_back({call.is_send ? "(nothing)" : "(0 bytes: end of stream)", A_DIM});
+  if (lines.size() > max_lines) {
+    lines.resize(max_lines);
+    lines.back().push_back({"…", A_DIM});
+  }
+  return lines;
+}
+
+void draw_line(int y, int x, const Line& line, int width) {
+  for (const auto& piece : line) {
+    int used = put(y, x, piece.text, width, piece.attr);
+    x += used;
+    width -= used;
+    if (width <= 0) break;
+  }
+}
+
+void draw_hex(const Call& call, int y, int x, int h, int w, bool colour) {
+  // xxd style: offset, 16 bytes in pairs, the text; each byte in its message's colour.
+  std::vector<std::uint64_t> owner;
+  for (const auto& s : call.spans) owner.insert(owner.end(), s.bytes.size(), s.msg);
+  std::size_t rows = static_cast<std::size_t>(std::max(0, h));
+  for (std::size_t row = 0; row < rows && row * 16 < call.data.size(); ++row) {
+    if (row + 1 == rows && (row + 1) * 16 < call.data.size()) {
+      put(y + static_cast<int>(row), x, fmt::format("… {} more bytes", call.data.size() - row * 16), w, A_DIM);
+      break;
+    }
+    int cx = x + put(y + static_cast<int>(row), x, fmt::format("{:08x}: ", row * 16), w);
+    std::string ascii;
+    for (std::size_t i = row * 16; i < std::min(call.data.size(), row * 16 + 16); ++i) {
+      auto c = static_cast<unsigned char>(call.data[i]);
+      int attr = message_attr(i < owner.size() ? owner[i] : 0, colour);
+      cx += put(y + static_cast<int>(row), cx, fmt::format("{:02x}", c), 2, attr);
+      if (i % 2 == 1) cx += put(y + static_cast<int>(row), cx, " ", 1);
+      ascii.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.');
+    }
+    put(y + static_cast<int>(row), x + 10 + 40 + 1, ascii, w - 51);
+  }
+}
+
+}  // namespace
+
+Screen::Screen(bool colour, bool from_tty_device) : colour_(colour) {
+  std::setlocale(LC_ALL, "");
+  if (from_tty_device) {
+    // The trace came on stdin, so keys come from the terminal itself.
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty || !newterm(nullptr, stdout, tty)) throw std::runtime_error("cannot open /dev/tty for the keyboard");
+  } else {
+    initscr();
+  }
+  cbreak();
+  noecho();
+  keypad(stdscr, TRUE);
+  curs_set(0);
+  set_escdelay(25);
+  if (colour_ && has_colors()) {
+    start_color();
+    use_default_colors();
+    const short palette[] = {COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_GREEN, COLOR_BLUE, COLOR_RED};
+    for (short i = 0; i < 6; ++i) init_pair(static_cast<short>(i + 1), palette[i], -1);
+    init_pair(kPairTitle, COLOR_BLACK, COLOR_CYAN);
+    init_pair(kPairDim, COLOR_WHITE, -1);
+  } else {
+    colour_ = false;
+  }
+}
+
+Screen::~Screen() { endwin(); }
+
+int Screen::read_key(int timeout_ms) {
+  timeout(timeout_ms);
+  return getch();
+}
+
+void Screen::draw_menu(const std::vector<LessonInfo>& lessons, int selected) {
+  erase();
+  int h = LINES, w = COLS;
+  put(0, 0, std::string(static_cast<std::size_t>(w), ' '), w, A_REVERSE);
+  put(0, 1, "sticky-view — choose a demo", w - 2, A_REVERSE | A_BOLD);
+  put(2, 2, "TCP is a byte stream: watch sends stick together (粘包) and split apart (拆包).", w - 4);
+  for (std::size_t i = 0; i < lessons.size() && static_cast<int>(i) + 4 < h - 2; ++i) {
+    int attr = static_cast<int>(i) == selected ? A_REVERSE : A_NORMAL;
+    put(4 + static_cast<int>(i), 2, fmt::format(" {:<22} {} ", lessons[i].name, lessons[i].title), w - 4, attr);
+  }
+  if (lessons.empty()) put(4, 2, "No lessons found: run with --demo NN or --replay FILE.", w - 4);
+  put(h - 1, 0, " ↑/↓ choose   Enter run it   q quit ", w, A_REVERSE);
+  refresh();
+}
+
+void Screen::draw(const Model& model, const Ui& ui) {
+  erase();
+  int h = LINES, w = COLS;
+  if (w < kMinWidth || h < kMinHeight) {
+    put(h / 2 - 1, 0, fmt::format("sticky-view needs at least {}x{}; this terminal is {}x{}.", kMinWidth, kMinHeight, w, h), w);
+    put(h / 2, 0, "Make it larger, or press q to quit.", w);
+    refresh();
+    return;
+  }
+  // Title, claim, heading.
+  int title_attr = colour_ ? static_cast<int>(COLOR_PAIR(kPairTitle)) : A_REVERSE;
+  put(0, 0, std::string(static_cast<std::size_t>(w), ' '), w, title_attr);
+  std::string step = fmt::format("step {}/{}{}", model.shown(), model.events().size(), ui.playing ? " ▶" : "");
+  put(0, 1, fmt::format("sticky-view · {}", model.title().empty() ? ui.source : model.title()), w - 2 - static_cast<int>(step.size()) - 2,
+      title_attr | A_BOLD);
+  put(0, w - 1 - static_cast<int>(step.size()), step, static_cast<int>(step.size()), title_attr);
+  put(1, 1, model.claim(), w - 2, A_DIM);
+  std::string heading = model.heading();
+  put(2, 1, heading.empty() ? (model.shown() == 0 ? "Press space to step through the trace, p to play." : "") : "▶ " + heading,
+      w - 2, A_BOLD);
+
+  // Decoder line and hex pane at the bottom; the columns take the rest.
+  auto selected = model.selected();
+  std::optional<DecoderState> decoder = selected ? model.decoder_after(*selected) : std::nullopt;
+  int hex_h = std::clamp(h / 4, 6, 14);
+  int bottom = h - 2;                                  // status line at h-2, keys at h-1
+  int decoder_y = decoder ? bottom - 1 : bottom;
+  int hex_y = decoder_y - hex_h;
+  int cols_y = 3, cols_h = hex_y - cols_y;
+  int half = w / 2;
+
+  box_at(cols_y, 0, cols_h, half, "sent: each send() call", ui.pane == 0);
+  box_at(cols_y, half, cols_h, w - half, "received: each recv() call", ui.pane == 1);
+  int inner_w = half - 2;
+  std::size_t max_lines = h >= 40 ? 6 : 3;
+
+  // Time flows down: every call starts below the one before it, whichever column it is in.
+  auto visible = model.visible_calls();
+  struct Block {
+    std::size_t call;
+    std::vector<Line> lines;
+  };
+  std::vector<Block> blocks;
+  for (auto i : visible) blocks.push_back({i, wrap_spans(model.calls()[i], inner_w - 1, max_lines, colour_)});
+  int room = cols_h - 2;
+  // Scroll so that the selected block is the last one fully in view.
+  std::size_t last = blocks.size();
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    if (selected && blocks[b].call == *selected) last = b + 1;
+  std::size_t first = last;
+  int need = 0;
+  while (first > 0 && need + 1 + static_cast<int>(blocks[first - 1].lines.size()) <= room) {
+    --first;
+    need += 1 + static_cast<int>(blocks[first].lines.size());
+  }
+  int y = cols_y + 1;
+  for (std::size_t b = first; b < blocks.size() && y < cols_y + cols_h - 1; ++b) {
+    const Call& c = model.calls()[blocks[b].call];
+    int x = (c.is_send ? 0 : half) + 1;
+    bool is_selected = selected && blocks[b].call == *selected;
+    std::string who = c.conn > 1 ? fmt::format("{}#{}", c.side, c.conn) : c.side;
+    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", who, c.label, c.data.size(),
+                                   c.truncated ? " TRUNCATED" : "");
+    put(y++, x, head, inner_w, is_selected ? A_BOLD | A_UNDERLINE : A_BOLD);
+    for (const auto& line : blocks[b].lines) {
+      if (y >= cols_y + cols_h - 1) break;
+      draw_line(y++, x + 2, line, inner_w - 2);
+    }
+  }
+  if (blocks.empty()) put(cols_y + 2, 2, "(no calls yet)", inner_w, A_DIM);
+
+  // Hex of the selected call.
+  std::string hex_title = "hex";
+  if (selected) {
+    const Call& c = model.calls()[*selected];
+    hex_title = fmt::format("hex: {} {} — {} bytes", c.side, c.label, c.data.size());
+  }
+  box_at(hex_y, 0, hex_h, w, hex_title, ui.pane == 2);
+  if (selected) draw_hex(model.calls()[*selected], hex_y + 1, 2, hex_h - 2, w - 4, colour_);
+
+  if (decoder) {
+    std::string text = fmt::format("decoder ({}): header {}/{} bytes · expected length {} · buffered {} · frames {}",
+                                   decoder->codec, decoder->header_seen, decoder->header_size,
+                                   decoder->expected ? std::to_string(*decoder->expected) : "?", decoder->buffered,
+                                   decoder->frames);
+    if (!decoder->error.empty()) text += " · " + decoder->error;
+    put(decoder_y, 1, text, w - 2, A_BOLD);
+  }
+
+  // Status: the note in force, the result, or the viewer's own message.
+  std::string status = ui.status;
+  if (status.empty()) status = model.note();
+  if (auto r = model.result(); r && model.at_end()) status = "Result: " + r->text;
+  if (model.connection()) status = fmt::format("[connection {} of {}] ", model.connection(), model.connections().size()) + status;
+  put(h - 2, 1, status, w - 2);
+
+  std::string keys = " space next  b back  p play  +/- speed  ↑↓ select  tab pane  c conn  ? help  q quit";
+  put(h - 1, 0, std::string(static_cast<std::size_t>(w), ' '), w, A_REVERSE);
+  put(h - 1, 0, keys, w - 12, A_REVERSE);
+  put(h - 1, w - 11, fmt::format("{:>2} ev/s", ui.speed), 10, A_REVERSE);
+
+  if (ui.help) {
+    int bw = 56, bh = static_cast<int>(keymap().size()) + 4;
+    int by = std::max(0, (h - bh) / 2), bx = std::max(0, (w - bw) / 2);
+    for (int r = 0; r < bh; ++r) put(by + r, bx, std::string(static_cast<std::size_t>(bw), ' '), bw);
+    box_at(by, bx, bh, bw, "keys (any key closes)", true);
+    int r = by + 2;
+    for (const auto& b : keymap()) put(r++, bx + 3, fmt::format("{:<10} {}", b.keys_text, b.help), bw - 6);
+  }
+  refresh();
+}
+
+}  // namespace view

@@ -1,0 +1,51 @@
+// The curses side of sticky-view: the key table (the help overlay is generated from it, so
+// keys and help never disagree) and a Screen that draws the model. Input changes the model;
+// the screen is drawn from the model and nothing else.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+
+namespace view {
+
+constexpr int kNoKey = -1;  // read_key: nothing was pressed (curses ERR)
+
+enum class Action { none, next, back, home, end, play, faster, slower, up, down, pane, connection, help, quit, choose };
+
+struct Binding {
+  Action action;
+  std::vector<int> keys;
+  const char* keys_text;
+  const char* help;
+};
+const std::vector<Binding>& keymap();
+Action action_for(int key);
+
+// What the viewer shows besides the model.
+struct Ui {
+  bool playing = false;
+  int speed = 2;            // events per second while playing
+  int pane = 0;             // 0 sent, 1 received, 2 hex
+  bool help = false;
+  std::string source;       // "replay trace.jsonl", "demo 01", "proxy :9100 -> 127.0.0.1:9005"
+  std::string status;       // a line for the moment: errors, "demo finished"
+};
+
+class Screen {
+ public:
+  Screen(bool colour, bool from_tty_device);  // initscr (or newterm on /dev/tty)
+  ~Screen();                                  // restores the terminal
+  Screen(const Screen&) = delete;
+  Screen& operator=(const Screen&) = delete;
+  int read_key(int timeout_ms);               // ERR when nothing came
+  void draw(const Model& model, const Ui& ui);
+  // The start screen: demos with their lesson titles; returns the chosen index or -1.
+  void draw_menu(const std::vector<LessonInfo>& lessons, int selected);
+
+ private:
+  bool colour_;
+};
+
+}  // namespace view
