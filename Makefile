@@ -23,7 +23,7 @@ TUI_BIN := $(if $(wildcard tui/main.cpp),$(BUILD)/bin/sticky-view)
 TEST_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tests/*.cpp))
 TEST_BIN := $(BUILD)/bin/sticky-tests
 
-.PHONY: all deps test tour view clean
+.PHONY: all deps test tour view lesson-pictures clean
 all: $(LIB) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN)
 
 deps:
@@ -60,6 +60,19 @@ test: all
 
 tour: all
 	@bash demos/tour.sh $(BUILD)/bin
+
+# The viewer's start screen: pick a demo, step through it.
+view: all
+	@$(BUILD)/bin/sticky-view --lessons lessons
+
+# One picture per lesson, from a real run of its demo on this machine.
+lesson-pictures: all
+	@mkdir -p lessons/pictures
+	@for demo in $(BUILD)/bin/[0-9][0-9]-*; do \
+	  name=$$(basename $$demo); \
+	  $$demo --json > $(BUILD)/$$name.jsonl && \
+	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --calls 12 --export-svg lessons/pictures/$$name.svg; \
+	done
 
 clean:
 	rm -rf $(BUILD)

@@ -39,7 +39,7 @@ void Model::add(sticky::TraceEvent e) {
     } else {
       e.side = other(sender);
       e.op = "recv";
-      e.want = e.data.size();
+      e.want.reset();  // the relay wrote these bytes; the receiver's buffer size is not known
     }
     e.text.clear();
   }

@@ -91,7 +91,7 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
       kWidth, height, kWidth, height);
   out += fmt::format(R"(<text x="20" y="24" class="title">{}</text>)", escape(model.title())) + "\n";
   out += fmt::format(R"(<text x="20" y="50" class="col">sent: each send() call</text>)") + "\n";
-  out += fmt::format(R"(<text x="{}" y="50" class="col">received: each recv() call — [n] = message n, …n = its continuation</text>)",
+  out += fmt::format(R"(<text x="{}" y="50" class="col">received: each recv() call ([n] = message n)</text>)",
                      40 + kColumn) + "\n";
   out += fmt::format(R"(<line x1="{}" y1="36" x2="{}" y2="{}" stroke="#bbb"/>)", 30 + kColumn, 30 + kColumn, height - 20) + "\n";
   out += body + "</svg>\n";

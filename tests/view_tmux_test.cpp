@@ -1,0 +1,150 @@
+// sticky-view as a student sees it: a real terminal (tmux, fixed size), real keys, the screen
+// read back with capture-pane. Each wait is for text to appear on the screen, not a sleep.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support.hpp"
+
+using test::binary;
+
+namespace {
+
+std::string source_root() {
+  auto root = std::filesystem::path(binary("x")).parent_path().parent_path().parent_path();
+  return std::filesystem::exists(root / "lessons") ? root.string() : std::filesystem::current_path().string();
+}
+
+class Tmux {
+ public:
+  Tmux(const std::string& command, int width = 80, int height = 24)
+      : name_("sticky-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count_)) {
+    // The shell keeps the pane open after the viewer exits, so its exit status can be read.
+    auto r = test::run({"tmux", "-L", socket(), "new-session", "-d", "-s", name_, "-x", std::to_string(width), "-y",
+                        std::to_string(height), "env LANG=C.UTF-8 " + command +
+                                                    "; echo viewer-exited-$?; exec cat"});
+    if (r.status != 0) throw std::runtime_error("tmux failed: " + r.err);
+  }
+  ~Tmux() { test::run({"tmux", "-L", socket(), "kill-session", "-t", name_}); }
+  void keys(const std::vector<std::string>& keys) {
+    std::vector<std::string> argv{"tmux", "-L", socket(), "send-keys", "-t", name_};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    test::run(argv);
+  }
+  void resize(int width, int height) {
+    test::run({"tmux", "-L", socket(), "resize-window", "-t", name_, "-x", std::to_string(width), "-y", std::to_string(height)});
+  }
+  std::string screen() { return test::run({"tmux", "-L", socket(), "capture-pane", "-p", "-t", name_}).out; }
+  // The screen once `text` is on it (or, after 10 s, whatever it shows).
+  std::string wait_for(const std::string& text, bool present = true) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      s = screen();
+      if ((s.find(text) != std::string::npos) == present) return s;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the next frame
+    }
+    return s;
+  }
+
+ private:
+  static std::string socket() { return "sticky-test-" + std::to_string(::getpid()); }
+  static inline int count_ = 0;
+  std::string name_;
+};
+
+std::string recorded_trace() {
+  static std::string path;
+  if (path.empty()) {
+    path = "/tmp/sticky-view-test-" + std::to_string(::getpid()) + "/01-nagle-merge.jsonl";
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    auto r = test::run({binary("01-nagle-merge"), "--json"}, {}, 60);
+    std::ofstream(path) << r.out;
+  }
+  return path;
+}
+
+std::string viewer(const std::string& args) {
+  return binary("sticky-view") + " --lessons " + source_root() + "/lessons " + args;
+}
+
+}  // namespace
+
+TEST_CASE("sticky-view replays demo 01: the merged recv shows messages 1, 2 and 3", "[view][tmux]") {
+  Tmux t(viewer("--replay " + recorded_trace()));
+  CHECK_THAT(t.wait_for("Press space"), Catch::Contains("01-nagle-merge"));
+  for (int i = 0; i < 7; ++i) t.keys({"Space"});
+  auto s = t.wait_for("step 7/");
+  CHECK_THAT(s, Catch::Contains("recv(1024) → 14 B"));
+  CHECK_THAT(s, Catch::Contains("[1]hello[2]world[3]egon"));
+  CHECK_THAT(s, Catch::Contains("68656c6c6f") || Catch::Contains("6865 6c6c 6f77"));  // the hex pane
+
+  t.keys({"b"});
+  s = t.wait_for("step 6/");
+  CHECK_THAT(s, !Catch::Contains("[1]hello[2]world[3]egon"));
+  CHECK_THAT(s, Catch::Contains("[3]egon"));
+
+  t.keys({"?"});
+  CHECK_THAT(t.wait_for("keys (any key closes)"), Catch::Contains("back one event"));
+  t.keys({"x"});
+  CHECK_THAT(t.wait_for("keys (any key closes)", false), !Catch::Contains("keys (any key closes)"));
+
+  t.keys({"q"});
+  CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
+}
+
+TEST_CASE("sticky-view says when the terminal is too small and recovers on resize", "[view][tmux]") {
+  Tmux t(viewer("--replay " + recorded_trace()));
+  t.wait_for("Press space");
+  t.resize(60, 20);
+  CHECK_THAT(t.wait_for("needs at least 80x24"), Catch::Contains("this terminal is 60x20"));
+  t.resize(200, 60);
+  auto s = t.wait_for("Press space");
+  CHECK_THAT(s, Catch::Contains("received: each recv() call"));
+  t.keys({"End"});
+  CHECK_THAT(t.wait_for("Result:"), Catch::Contains("Result:"));
+  t.keys({"q"});
+  CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
+}
+
+TEST_CASE("sticky-view --proxy shows a live conversation between two other programs", "[view][tmux]") {
+  test::Process server({binary("03-command-desync"), "--role", "server", "--port", "0"});
+  auto port = test::port_of(server.read_line());
+  Tmux t(viewer("--proxy 0 --to 127.0.0.1:" + port + " --split down:64"), 100, 40);
+  auto s = t.wait_for("listening on 127.0.0.1:");
+  auto at = s.find("listening on 127.0.0.1:");
+  REQUIRE(at != std::string::npos);
+  std::string proxy_port;
+  for (std::size_t i = at + 23; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) proxy_port += s[i];
+  auto client = test::run({binary("03-command-desync"), "--role", "client", "--port", proxy_port, "--command", "seq 40"});
+  CHECK(client.status == 0);
+  s = t.wait_for("seq 40");
+  CHECK_THAT(s, Catch::Contains("client send → 6 B"));
+  CHECK_THAT(s, Catch::Contains("recv → 47 B"));  // the 111-byte answer, cut by the relay at 64
+  CHECK_THAT(s, Catch::Contains("[…1]"));
+  t.keys({"q"});
+  CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
+  server.signal(SIGINT);
+  server.wait();
+}
+
+TEST_CASE("sticky-view without a terminal refuses clearly; --export-svg needs none", "[view]") {
+  auto r = test::run({binary("sticky-view"), "--replay", recorded_trace()});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("draws on a terminal"));
+  std::string svg = "/tmp/sticky-view-test-" + std::to_string(::getpid()) + "/01.svg";
+  r = test::run({binary("sticky-view"), "--replay", recorded_trace(), "--export-svg", svg});
+  CHECK(r.status == 0);
+  std::ifstream in(svg);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  CHECK_THAT(text, Catch::StartsWith("<svg"));
+  CHECK(test::run({binary("sticky-view"), "--replay", "/nonexistent"}).status == 2);
+  CHECK(test::run({binary("sticky-view"), "--bogus"}).status == 2);
+  CHECK(test::run({binary("sticky-view"), "--help"}).status == 0);
+}
