@@ -41,3 +41,4 @@ for demo in "$bin"/[0-9][0-9]-*; do
 done
 echo
 echo "That was the tour. Lessons are in lessons/, one per demo; 'make test' proves every claim."
+echo "To watch the bytes arrive in the classroom viewer: make view"
