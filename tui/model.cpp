@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "sticky/decoder.hpp"
 
@@ -227,15 +226,17 @@ std::vector<LessonInfo> read_lessons(const std::string& folder) {
     info.name = path.stem().string();
     std::ifstream in(path);
     std::string line;
-    static const std::regex claim(R"(^>\s*\*\*Claim \d\d-[a-z]\.\*\*\s*(.*))");
     while (std::getline(in, line)) {
       if (info.title.empty() && line.starts_with("# ")) {
         info.title = line.substr(2);
         auto dot = info.title.find("· ");
         if (dot != std::string::npos) info.title = info.title.substr(dot + 3);
       }
-      std::smatch m;
-      if (info.claim.empty() && std::regex_match(line, m, claim)) info.claim = m[1];
+      // "> **Claim 01-a.** text"
+      if (info.claim.empty() && line.starts_with("> **Claim ")) {
+        auto end = line.find(".** ");
+        if (end != std::string::npos) info.claim = line.substr(end + 4);
+      }
     }
     out.push_back(info);
   }

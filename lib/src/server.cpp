@@ -322,10 +322,12 @@ void exit_child(int status) {
 
 void ForkingSupport::adopt_child(int pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  std::lock_guard lock(mutex_);
   children_.push_back({pid, Fd(fd)});  // fd -1 on old kernels: reaped on the next poll interval
 }
 
 void ForkingSupport::collect_children(bool block) {
+  std::lock_guard lock(mutex_);
   for (auto it = children_.begin(); it != children_.end();) {
     int status;
     if (::waitpid(it->pid, &status, WNOHANG) == it->pid) it = children_.erase(it);
@@ -341,6 +343,7 @@ void ForkingSupport::collect_children(bool block) {
 }
 
 void ForkingSupport::wait_for_children() {
+  std::lock_guard lock(mutex_);
   for (auto& c : children_) {
     int status;
     while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {}
@@ -349,6 +352,7 @@ void ForkingSupport::wait_for_children() {
 }
 
 std::vector<int> ForkingSupport::child_fds() const {
+  std::lock_guard lock(mutex_);
   std::vector<int> fds;
   for (const auto& c : children_)
     if (c.pidfd) fds.push_back(c.pidfd.get());

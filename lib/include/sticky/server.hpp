@@ -257,9 +257,11 @@ class ThreadingMixIn : public Server {
     }).detach();
   }
 
+  // Waits for the handlers first, then closes: a datagram handler replies on the server's
+  // own socket, which must outlive it (Python closes first; TSan caught that order here).
   void server_close() override {
-    Server::server_close();
     if (block_on_close && !daemon_threads) wait_for_threads();
+    Server::server_close();
   }
 
   std::size_t running_threads() {
@@ -283,7 +285,10 @@ class ForkingSupport {
  public:
   std::size_t max_children = 40;
   bool block_on_close = true;
-  std::size_t active_children() const { return children_.size(); }
+  std::size_t active_children() const {  // from any thread
+    std::lock_guard lock(mutex_);
+    return children_.size();
+  }
 
  protected:
   // In the parent after fork(): remember the child.
@@ -298,6 +303,7 @@ class ForkingSupport {
     int pid;
     Fd pidfd;
   };
+  mutable std::mutex mutex_;  // children_ is read by callers on other threads
   std::vector<Child> children_;
 };
 
