@@ -74,6 +74,28 @@ tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan CXXFLAGS="-O1 -g -Wno-maybe-uninitialized" SANITIZE="-fsanitize=thread" \
 	  STICKY_SANITIZER=thread test
 
+# libFuzzer targets (clang): every decoder, the naive handshake reader, the trace reader.
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+FUZZ_FLAGS := -std=c++20 -O1 -g -Ilib/include -Wall -Wextra -Werror -fsanitize=address,undefined
+FUZZ_LIB_OBJ := $(patsubst %.cpp,$(BUILD)/fuzz/obj/%.o,$(wildcard lib/src/*.cpp))
+
+$(BUILD)/fuzz/obj/%.o: %.cpp | fuzz-deps
+	@mkdir -p $(@D)
+	@echo "  CLANG $<"
+	@clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_LIB_OBJ) | fuzz-deps
+	@echo "  CLANG $@"
+	@clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ -lfmt
+
+.PHONY: fuzz-deps
+fuzz-deps:
+	@bash .ci/deps.sh clang libclang-rt-14-dev
+
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@bash tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # The viewer's start screen: pick a demo, step through it.
 view: all
 	@$(BUILD)/bin/sticky-view --lessons lessons

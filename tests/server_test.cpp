@@ -15,6 +15,7 @@
 #include "sticky/error.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/server.hpp"
+#include "support.hpp"
 
 using namespace sticky;
 using namespace std::chrono_literals;
@@ -159,12 +160,16 @@ TEST_CASE("a throwing handler goes to handle_error and the server keeps serving"
 TEST_CASE("a client that resets mid-request is an error for that request only", "[server]") {
   auto mode = GENERATE(as<std::string>{}, "sync", "threading", "forking");
   Serving s("tcp", mode);
-  {
-    Fd rude = connect_stream(s.server->server_address(), 5000ms);
-    send_all(rude.get(), std::string(100000, 'r'));
-    linger hard{1, 0};
-    ::setsockopt(rude.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-  }  // RST
+  // The rude client lives in another process: a forked handler would otherwise inherit this
+  // process's copy of the client socket, and closing ours would reset nothing.
+  auto port = std::to_string(s.server->server_address().port());
+  auto rude = test::run({"python3", "-c",
+                         "import socket, struct\n"
+                         "s = socket.create_connection(('127.0.0.1', " + port + "))\n"
+                         "s.sendall(b'r' * 100000)\n"
+                         "s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))\n"
+                         "s.close()\n"});
+  CHECK(rude.status == 0);
   CHECK(ask("tcp", s.server->server_address(), "after") == "AFTER");
 }
 
