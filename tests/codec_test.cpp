@@ -196,6 +196,9 @@ TEST_CASE("delimiter codec finds a delimiter cut across chunks", "[codec][delimi
     REQUIRE(decode_all(codec, wire, {chunk}) == expected);
   }
   CHECK_THROWS_WITH(codec.encode("a\r\n\r\nb"), Catch::Contains("contains the delimiter"));
+  // Found by fuzzing: "xa" + "aaa" would be read back as "x".
+  CHECK_THROWS_WITH(DelimiterCodec("aaa").encode("xa"), Catch::Contains("ends with its start"));
+  CHECK(DelimiterCodec("aaa").encode("ax") == "axaaa");
   CHECK(unescape("\\r\\n\\x00\\t\\\\") == std::string("\r\n\0\t\\", 5));
   CHECK_THROWS(unescape("\\x4"));
   CHECK_THROWS(unescape("\\q"));

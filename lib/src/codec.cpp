@@ -134,8 +134,11 @@ DelimiterCodec::DelimiterCodec(std::string delimiter, std::size_t max_frame, boo
 DelimiterCodec DelimiterCodec::lines(std::size_t max_frame) { return DelimiterCodec("\n", max_frame, true); }
 
 void DelimiterCodec::encode(std::string_view payload, std::string& out) const {
-  if (payload.find(delimiter_) != payload.npos)
-    throw std::invalid_argument("the message contains the delimiter; a receiver would split it");
+  // Not only inside: a message ending in the delimiter's first bytes ("xa" before "aaa")
+  // would make the receiver find the delimiter early, and split the message there.
+  std::string framed = std::string(payload) + delimiter_;
+  if (framed.find(delimiter_) != payload.size())
+    throw std::invalid_argument("the message contains the delimiter, or ends with its start; a receiver would split it");
   if (payload.size() > max_frame_)
     throw std::invalid_argument(fmt::format("message of {} bytes exceeds the maximum frame of {}",
                                             payload.size(), max_frame_));

@@ -16,7 +16,7 @@ nlohmann::json to_json(const TraceEvent& e) {
   j["op"] = e.op;
   if (e.msg) j["msg"] = *e.msg;
   if (e.want) j["want"] = *e.want;
-  if (e.moves_bytes()) {
+  if (e.moves_bytes() || !e.data.empty()) {
     j["bytes"] = e.data.size();
     j["data"] = to_hex(e.data);
   }
