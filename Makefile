@@ -96,6 +96,15 @@ fuzz-deps:
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 	@bash tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# Speeds as ratios against their limits, from one run: build/bench/results.json and a table.
+$(BUILD)/bin/sticky-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LINK $@"
+	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
+
+bench: all $(BUILD)/bin/sticky-bench
+	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py
+
 # The viewer's start screen: pick a demo, step through it.
 view: all
 	@$(BUILD)/bin/sticky-view --lessons lessons
