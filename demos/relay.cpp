@@ -31,15 +31,11 @@ int main(int argc, char** argv) {
                "relay"};
   std::string host = "127.0.0.1", to, trace_file;
   int port = 9100;
-  std::vector<std::string> split, random_split, pace, delay, coalesce;
+  harness::ShapingArgs shaping;
   app.add_option("--host", host, "address to listen on")->capture_default_str();
   app.add_option("--port", port, "port to listen on; 0 lets the OS pick")->check(CLI::Range(0, 65535))->capture_default_str();
   app.add_option("--to", to, "the server: HOST:PORT, [V6]:PORT or unix:PATH")->required();
-  app.add_option("--split", split, "forward in pieces of at most N bytes, each received alone ([up:|down:]N)");
-  app.add_option("--random-split", random_split, "pieces of random size 1..MAX ([up:|down:]SEED[:MAX], MAX default 16)");
-  app.add_option("--pace", pace, "microseconds between pieces (default 1000)");
-  app.add_option("--delay", delay, "one-way latency in ms, order kept ([up:|down:]MS)");
-  app.add_option("--coalesce", coalesce, "hold bytes MS ms after the first, then forward them together");
+  harness::add_shaping_options(app, shaping);
   app.add_option("--trace", trace_file, "write every piece relayed as JSON Lines to FILE");
   bool no_color = false;
   app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
@@ -49,9 +45,7 @@ int main(int argc, char** argv) {
     sticky::RelayOptions options;
     options.listen = sticky::Address::ip(host, static_cast<std::uint16_t>(port));
     options.target = sticky::Address::parse(to);
-    for (auto& [name, values] : std::initializer_list<std::pair<const char*, std::vector<std::string>&>>{
-             {"split", split}, {"random-split", random_split}, {"pace", pace}, {"delay", delay}, {"coalesce", coalesce}})
-      for (const auto& v : values) sticky::apply_shaping(options, name, v);
+    harness::apply_shaping(shaping, options);
 
     sticky::Trace trace;
     std::ofstream trace_out;

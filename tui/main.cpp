@@ -271,17 +271,13 @@ int main(int argc, char** argv) {
   int proxy_port = -1;
   std::size_t svg_calls = 24;
   bool mono = false, no_color = false;
-  std::vector<std::string> split, random_split, pace, delay, coalesce;
+  harness::ShapingArgs shaping;
   auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
   auto* replay_opt = app.add_option("--replay", replay, "show a saved trace (JSON Lines from a demo's --json); - for stdin");
   auto* proxy_opt = app.add_option("--proxy", proxy_port, "listen on this port and relay to --to, showing both directions live")
                         ->check(CLI::Range(0, 65535));
   app.add_option("--to", to, "the server behind --proxy: HOST:PORT or unix:PATH");
-  app.add_option("--split", split, "--proxy: forward in pieces of at most N bytes ([up:|down:]N)");
-  app.add_option("--random-split", random_split, "--proxy: random pieces ([up:|down:]SEED[:MAX])");
-  app.add_option("--pace", pace, "--proxy: microseconds between pieces");
-  app.add_option("--delay", delay, "--proxy: one-way delay in ms");
-  app.add_option("--coalesce", coalesce, "--proxy: hold bytes this many ms, then forward together");
+  harness::add_shaping_options(app, shaping);  // for --proxy
   app.add_option("--export-svg", svg, "write the trace as an SVG picture to FILE and exit (no terminal needed)");
   app.add_option("--calls", svg_calls, "--export-svg: how many calls to draw")->capture_default_str();
   app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
@@ -315,9 +311,7 @@ int main(int argc, char** argv) {
       sticky::RelayOptions options;
       options.listen = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(proxy_port));
       options.target = sticky::Address::parse(to);
-      for (auto& [name, values] : std::initializer_list<std::pair<const char*, std::vector<std::string>&>>{
-               {"split", split}, {"random-split", random_split}, {"pace", pace}, {"delay", delay}, {"coalesce", coalesce}})
-        for (const auto& v : values) sticky::apply_shaping(options, name, v);
+      harness::apply_shaping(shaping, options);
       source = std::make_unique<ProxySource>(options);
       ui.source = fmt::format("proxy :{} → {}", proxy_port, to);
       model.set_title(fmt::format("proxy 127.0.0.1:{} → {}", proxy_port, to), "Live: each side's send() on the left, what the other side received on the right.");

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "sticky/codec.hpp"
+#include "sticky/relay.hpp"
 
 namespace harness {
 
@@ -35,5 +36,13 @@ struct CodecSpec {
 void add_codec_options(CLI::App& app, CodecSpec& spec);
 // std::invalid_argument with a one-line reason when the options do not make a codec.
 std::unique_ptr<sticky::Codec> make_codec(const CodecSpec& spec);
+
+// The relay's shaping options (build/bin/relay and sticky-view --proxy): each value is "N"
+// for both directions, or "up:N" / "down:N" for one.
+struct ShapingArgs {
+  std::vector<std::string> split, random_split, pace, delay, coalesce;
+};
+void add_shaping_options(CLI::App& app, ShapingArgs& args);
+void apply_shaping(const ShapingArgs& args, sticky::RelayOptions& options);  // std::invalid_argument
 
 }  // namespace harness
