@@ -266,7 +266,7 @@ void Screen::draw(const Model& model, const Ui& ui) {
     std::vector<Line> lines;
   };
   std::vector<Block> blocks;
-  for (auto i : visible) blocks.push_back({i, wrap_spans(model.calls()[i], inner_w - 1, max_lines, colour_)});
+  for (auto i : visible) blocks.push_back({i, wrap_spans(model.calls()[i], inner_w - 3, max_lines, colour_)});
   int room = cols_h - 2;
   // Scroll so that the selected block is the last one fully in view.
   std::size_t last = blocks.size();
