@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -187,7 +188,9 @@ TEST_CASE("100,000 datagrams to a threading server leave its memory flat (bpo-37
   long after = resident_kib();
   INFO("resident " << warm << " KiB after 10,000 requests, " << after << " KiB after 100,000");
   // CPython kept each finished thread's object until close: tens of MiB here. Allow noise.
-  CHECK(after - warm < 4096);
+  // (AddressSanitizer quarantines freed memory, so under it resident size says nothing.)
+  const char* sanitizer = std::getenv("STICKY_SANITIZER");
+  if (!(sanitizer && *sanitizer)) CHECK(after - warm < 4096);
   server.shutdown();
   loop.join();
   server.server_close();
