@@ -5,13 +5,16 @@ CXX := g++
 CXXFLAGS ?= -O2 -g
 SANITIZE ?=
 WARNINGS := -std=c++20 -Wall -Wextra -Wpedantic -Werror
-override CPPFLAGS += -Ilib/include -Idemos -Itui
 override ALL_CXXFLAGS = $(WARNINGS) $(CXXFLAGS) $(SANITIZE) -MMD -MP
+# Every core by default: a fresh build is mostly compiling heavy headers (CLI11, Catch2, json).
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+DESTDIR ?=
 LDLIBS := -lfmt -pthread
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
-                   libcli11-dev tmux python3
+                   libcli11-dev tmux python3 help2man
 
 LIB := $(BUILD)/lib/libsticky.a
 LIB_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/src/*.cpp))
@@ -26,16 +29,23 @@ TEST_BIN := $(BUILD)/bin/sticky-tests
 # Objects are kept between builds (they are intermediate files to make's pattern rules).
 .SECONDARY:
 
-.PHONY: all deps test tour view lesson-pictures asan tsan fuzz bench clean
+.PHONY: all deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers
 all: $(LIB) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN)
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)
 
+# Each layer sees only what it may use: lib sees lib; demos see lib and demos; tui sees lib
+# and tui; the tests see everything. A wrong #include is a compile error, not a habit.
+$(BUILD)/obj/lib/%.o: INCLUDES := -Ilib/include
+$(BUILD)/obj/demos/%.o: INCLUDES := -Ilib/include -Idemos
+$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Itui
+$(BUILD)/obj/tests/%.o: INCLUDES := -Ilib/include -Idemos -Itui
+
 $(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(@D)
 	@echo "  CXX  $<"
-	@$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) -c $< -o $@
+	@$(CXX) $(CPPFLAGS) $(INCLUDES) $(ALL_CXXFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -47,7 +57,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/demos/%.o $(HARNESS_OBJ) $(LIB)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(HARNESS_OBJ) $(LIB)
+$(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(CURSES_LIBS) $(LDLIBS)
@@ -117,6 +127,40 @@ lesson-pictures: all
 	  $$demo --json > $(BUILD)/$$name.jsonl && \
 	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --calls 12 --export-svg lessons/pictures/$$name.svg; \
 	done
+
+# Every public header compiles on its own (it includes what it uses).
+headers: | deps
+	@for h in lib/include/sticky/*.hpp; do \
+	  echo "#include \"$${h#lib/include/}\"" | $(CXX) -Ilib/include $(WARNINGS) -x c++ -fsyntax-only - || exit 1; \
+	done; echo "  every header in lib/include compiles on its own"
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, library and headers, lessons, and a
+# man page per binary made from its --help.
+BIN_NAMES = $(notdir $(DEMO_BIN) $(TUI_BIN))
+install: all
+	@install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/sticky \
+	  $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons $(DESTDIR)$(PREFIX)/share/man/man1
+	@install -m 755 $(DEMO_BIN) $(TUI_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	@if [ -f $(BUILD)/lib/libsticky-trace.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/sticky && \
+	  install -m 755 $(BUILD)/lib/libsticky-trace.so $(DESTDIR)$(PREFIX)/lib/sticky/; fi
+	@install -m 644 lib/include/sticky/*.hpp $(DESTDIR)$(PREFIX)/include/sticky/
+	@cp -r lessons/. $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons/
+	@install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sticky/
+	@for b in $(BIN_NAMES); do \
+	  help2man --no-info --no-discard-stderr --version-string=1.0 --name="$$b (sticky: why TCP sticks packets together)" \
+	    $(BUILD)/bin/$$b > $(DESTDIR)$(PREFIX)/share/man/man1/$$b.1 || exit 1; \
+	done
+	@echo "  installed into $(DESTDIR)$(PREFIX): $(words $(BIN_NAMES)) programs, their man pages, lib, headers, lessons"
+
+SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
+format:
+	@clang-format -i $(SOURCES) && echo "  formatted $(words $(SOURCES)) files"
+
+# A short, deliberate list of checks (.clang-tidy): bugs, not taste.
+lint: | deps
+	@bash .ci/deps.sh clang-tidy
+	@clang-tidy --quiet $(filter lib/src/%.cpp,$(SOURCES)) -- -std=c++20 -Ilib/include 2>/dev/null | grep -E "warning|error" && exit 1 || echo "  clang-tidy: lib is clean"
 
 clean:
 	rm -rf $(BUILD)

@@ -24,7 +24,7 @@ struct NagleRun {
   std::vector<std::size_t> recv_sizes;
 };
 
-class NagleMerge : public harness::Scenario {
+class NagleMerge : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override {
     app.add_option("--late", late_ms_, "server: milliseconds it is busy before its recv(1024)")
@@ -50,7 +50,7 @@ class NagleMerge : public harness::Scenario {
   void both(harness::Demo& demo) override {
     demo.step("Part A: three send() calls, one late recv()");
     demo.say("The client calls send() three times; TCP carries bytes, not the calls.");
-    Scenario::both(demo);
+    StreamScenario::both(demo);
     bool merged = first_recv_ == "helloworldegon";
     demo.say(merged ? "One recv(1024) returned all 14 bytes: the three messages stuck together (粘包)."
                     : fmt::format("The first recv returned {} bytes this time.", first_recv_.size()));
@@ -115,7 +115,7 @@ class NagleMerge : public harness::Scenario {
   static NagleRun run(harness::Demo& demo, bool nodelay, bool delayed_acks) {
     auto listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
     auto sender = demo.connect(sticky::local_address(listener.get()));
-    auto receiver = demo.adopt(sticky::accept_connection(listener.get()), "server");
+    auto receiver = demo.adopt(sticky::accept_connection(listener.get()), sticky::Side::server);
     sticky::set_nodelay(sender.fd(), nodelay);
     auto reader = std::async(std::launch::async, [&receiver, delayed_acks] {
       std::vector<std::size_t> sizes;

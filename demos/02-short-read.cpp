@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kBig = 64 * 1024;
 
-class ShortRead : public harness::Scenario {
+class ShortRead : public harness::StreamScenario {
  public:
   void serve(harness::Demo& demo, harness::Conn& conn) override {
     // Part A: wait until the whole word is here, so every short read is the size we asked for.
@@ -55,7 +55,7 @@ class ShortRead : public harness::Scenario {
   void both(harness::Demo& demo) override {
     demo.step("One send of 14 bytes, read with recv(1), recv(5), recv(1024)");
     demo.say("recv(n) means 'at most n': it returns what is in the buffer, up to n bytes.");
-    Scenario::both(demo);
+    StreamScenario::both(demo);
     std::vector<std::string> got;
     for (const auto& s : small_) got.push_back(s);
     bool split = got == std::vector<std::string>{"h", "ellow", "orldegon"};

@@ -13,7 +13,7 @@ namespace {
 
 const harness::CommandProtocol kProtocol{harness::Protocol::raw, {}};
 
-class CommandDesync : public harness::Scenario {
+class CommandDesync : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override { harness::add_command_options(app, commands_, interactive_); }
 
@@ -26,7 +26,7 @@ class CommandDesync : public harness::Scenario {
     while (auto command = source.next()) {
       std::string answer = harness::ask(conn, kProtocol, *command);
       if (answer.empty()) {
-        demo.error("the server closed the connection", "client");
+        demo.error("the server closed the connection", sticky::Side::client);
         break;
       }
       asked_.push_back(*command);
@@ -39,7 +39,7 @@ class CommandDesync : public harness::Scenario {
   void both(harness::Demo& demo) override {
     demo.step("Two commands, answers read with recv(1024), no framing");
     demo.say("The client sends `seq 400` (a 1,492-byte answer), then `echo hi` (3 bytes).");
-    Scenario::both(demo);
+    StreamScenario::both(demo);
     if (asked_ != std::vector<std::string>{"seq 400", "echo hi"}) {
       demo.result(false, {{"commands", asked_}}, "custom commands: nothing to compare");
       return;

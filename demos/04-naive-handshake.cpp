@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 const harness::CommandProtocol kNaive{harness::Protocol::naive, {}};
 const harness::CommandProtocol kPrefix{harness::Protocol::length_prefix, {}};
 
-class NaiveHandshake : public harness::Scenario {
+class NaiveHandshake : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override {
     harness::add_command_options(app, commands_, interactive_);
@@ -131,13 +131,13 @@ class NaiveHandshake : public harness::Scenario {
       bool second_ok = harness::ask(conn, prefix ? kPrefix : kNaive, "echo hi") == "hi\n";
       intact = first_ok && second_ok;
     } catch (const std::exception& e) {
-      demo.error(fmt::format("{} client: {}", prefix ? "length-prefix" : "naive", e.what()), "client");
+      demo.error(fmt::format("{} client: {}", prefix ? "length-prefix" : "naive", e.what()), sticky::Side::client);
       intact = false;
     }
     std::string first;
     auto events = demo.trace().events();
     for (auto i = before; i < events.size(); ++i)
-      if (events[i].side == "client" && events[i].op == "recv") {
+      if (events[i].side == sticky::Side::client && events[i].op == sticky::Op::recv) {
         first = events[i].data;
         break;
       }

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 const char* const kEvilModes[] = {"negative", "huge", "short"};
 
-class StructPrefix : public harness::Scenario {
+class StructPrefix : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override {
     harness::add_command_options(app, commands_, interactive_);

@@ -35,7 +35,7 @@ struct Measured {
   double segments_per_answer = 0;
 };
 
-class WriteWriteRead : public harness::Scenario {
+class WriteWriteRead : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override {
     app.add_option("--requests", requests_, "requests per server variant")->check(CLI::Range(1, 1000))->capture_default_str();
@@ -69,13 +69,12 @@ class WriteWriteRead : public harness::Scenario {
 
   void client(harness::Demo& demo, const sticky::Address& server) override {
     auto conn = demo.connect(server);
+    conn.use_codec(sticky::CodecSpec{}, 5000ms);  // the answers: a 4-byte big-endian length, then the body
     auto start = Clock::now();
     for (int i = 0; i < requests_; ++i) {
       conn.send("get");
-      std::string header = conn.recv_exact(4, 5000ms);
-      std::string body = conn.recv_exact(50, 5000ms);
-      if (header.size() < 4 || body.size() < 50) throw std::runtime_error("the server closed mid-answer");
-      conn.frame(body);
+      auto body = conn.read_frame();
+      if (!body) throw std::runtime_error("the server closed before answering");
       if (i == 0) demo.narrate_io(false);  // one request shown; the rest are in the trace
     }
     last_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - start).count() / requests_;
@@ -91,7 +90,7 @@ class WriteWriteRead : public harness::Scenario {
     for (current_ = 0; current_ < std::size(kVariants); ++current_) {
       const Variant& v = kVariants[current_];
       demo.say(fmt::format("server writes: {}", v.label));
-      Scenario::both(demo);  // a fresh server and connection per variant
+      StreamScenario::both(demo);  // a fresh server and connection per variant
       demo.narrate_io(true);
       results[v.name] = {last_ms_, segments_per_answer_};
     }

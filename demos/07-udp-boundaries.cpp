@@ -20,9 +20,8 @@ std::string upper(std::string s) {
   return s;
 }
 
-class UdpBoundaries : public harness::Scenario {
+class UdpBoundaries : public harness::DatagramScenario {
  public:
-  bool datagram() const override { return true; }
 
   void serve_datagrams(harness::Demo&, harness::DatagramSocket& socket, bool once) override {
     for (;;) {
@@ -34,7 +33,7 @@ class UdpBoundaries : public harness::Scenario {
 
   // Against any echo-upper server: ours, or the classic Python one.
   void client(harness::Demo& demo, const sticky::Address& server) override {
-    harness::DatagramSocket socket(demo, sticky::connect_datagram(server), "client");
+    harness::DatagramSocket socket(demo, sticky::connect_datagram(server), sticky::Side::client);
     for (const char* word : {"hello", "world", "egon"}) socket.send_to(word);
     std::vector<std::string> replies;
     for (int i = 0; i < 3; ++i) replies.push_back(socket.recv_from(1024, 2000ms).data);
@@ -47,8 +46,8 @@ class UdpBoundaries : public harness::Scenario {
   }
 
   void both(harness::Demo& demo) override {
-    harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), "server");
-    harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), "client");
+    harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), sticky::Side::server);
+    harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), sticky::Side::client);
 
     demo.step("Part A: three datagrams sent back to back, read late");
     for (const char* word : {"hello", "world", "egon"}) client.send_to(word);

@@ -13,7 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class EmptyAndEof : public harness::Scenario {
+class EmptyAndEof : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override {
     app.add_option("--wait", wait_ms_, "how long the peer's recv waits for the empty send, in ms")
@@ -53,7 +53,7 @@ class EmptyAndEof : public harness::Scenario {
 
   void both(harness::Demo& demo) override {
     demo.step("Part A: send(\"\") on a TCP connection");
-    Scenario::both(demo);
+    StreamScenario::both(demo);
     demo.say(fmt::format("The server's recv() returned {} bytes at once after shutdown: that is end of stream.",
                          eof_bytes_));
     demo.say("A recv() of 0 is never an empty message on TCP: it means the peer will send no more.");
@@ -61,8 +61,8 @@ class EmptyAndEof : public harness::Scenario {
     demo.say("fixed text when a command prints nothing, or its recv(1024) client would wait forever.");
 
     demo.step("Part B: UDP, where an empty message exists");
-    harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), "server");
-    harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), "client");
+    harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), sticky::Side::server);
+    harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), sticky::Side::client);
     client.send_to("");
     auto d = server.recv_from(1024, 2000ms);
     bool udp_empty = d.data.empty();

@@ -73,13 +73,10 @@ class SocketServerDemo : public harness::Scenario {
     app.add_flag("--trace-calls", trace_calls_, "print each hook of the call flow as it runs, with its thread or process");
   }
 
-  // The harness's own loop is for plain connections; this demo runs the library's servers.
-  void serve(harness::Demo&, harness::Conn&) override {}
-
   void client(harness::Demo& demo, const sticky::Address& server) override {
     std::string message = handler_ == "line" ? "hello\n" : "hello";
     if (datagram()) {
-      harness::DatagramSocket socket(demo, sticky::connect_datagram(server), "client");
+      harness::DatagramSocket socket(demo, sticky::connect_datagram(server), sticky::Side::client);
       socket.send_to(message);
       auto reply = socket.recv_from(1024, 5000ms);
       if (!demo.options().json) fmt::print("{}\n", reply.data);
@@ -93,7 +90,7 @@ class SocketServerDemo : public harness::Scenario {
     if (!demo.options().json) fmt::print("{}\n", reply);
   }
 
-  bool datagram() const override { return kind_ == "udp" || kind_ == "unix-dgram"; }
+  bool datagram() const { return kind_ == "udp" || kind_ == "unix-dgram"; }
 
   void both(harness::Demo& demo) override {
     std::vector<std::string> modes = mode_option_->count() ? std::vector<std::string>{mode_}
@@ -112,7 +109,7 @@ class SocketServerDemo : public harness::Scenario {
   }
 
   // Role server: the library's server until Ctrl-C, then a clean shutdown.
-  bool run_server(harness::Demo& demo) override {
+  void serve_role(harness::Demo& demo) override {
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
@@ -126,7 +123,7 @@ class SocketServerDemo : public harness::Scenario {
     if (demo.options().once) {
       server->handle_request();
       server->server_close();
-      return true;
+      return;
     }
     std::thread loop([&] { server->serve_forever(500ms); });
     int sig = 0;
@@ -135,7 +132,6 @@ class SocketServerDemo : public harness::Scenario {
     loop.join();
     server->server_close();
     if (!demo.options().json) fmt::print(stderr, "\n{}: stopped\n", demo.program());
-    return true;
   }
 
  private:
@@ -151,19 +147,19 @@ class SocketServerDemo : public harness::Scenario {
                                                 : (handler_ == "line" ? sticky::handler<LineHandler>()
                                                                       : sticky::handler<UpperHandler>());
     auto server = sticky::make_server(kind_, mode, std::move(where), std::move(factory));
+    // Who handled each request: the thread that ran the handler (a forked child is counted
+    // from the parent, by the pids the server forked).
     server->on_call = [this, &demo](std::string_view call, std::string_view detail) {
-      {
+      if (call == "handler.handle" && mode_of_call_ != "forking") {
         std::lock_guard lock(mutex_);
-        if (call == "thread started") handlers_.insert(fmt::format("thread {}", thread_id()));
-        if (call == "forked") handlers_.insert(fmt::format("process {}", detail));
-        if (call == "process_request" && detail == "in this thread") handlers_.insert(fmt::format("thread {}", thread_id()));
+        handlers_.insert(fmt::format("thread {}", thread_id()));
       }
       if (!trace_calls_) return;
       sticky::TraceEvent e;
-      e.side = "server";
-      e.op = "call";
+      e.side = sticky::Side::server;
+      e.op = sticky::Op::call;
       e.text = fmt::format("[pid {} tid {}] {}{}{}", ::getpid(), thread_id(), call, detail.empty() ? "" : ": ", detail);
-      e.facts = {{"call", call}, {"pid", ::getpid()}, {"tid", thread_id()}};
+      e.facts = nlohmann::json{{"call", call}, {"pid", ::getpid()}, {"tid", thread_id()}}.dump();
       demo.trace().record(std::move(e));
     };
     return server;
@@ -174,6 +170,7 @@ class SocketServerDemo : public harness::Scenario {
       std::lock_guard lock(mutex_);
       handlers_.clear();
     }
+    mode_of_call_ = mode;
     auto server = make(demo, mode, address(demo));
     std::thread loop([&] { server->serve_forever(100ms); });
     auto where = server->server_address();
@@ -190,6 +187,8 @@ class SocketServerDemo : public harness::Scenario {
     loop.join();
     server->server_close();  // joins threads, reaps children
     std::lock_guard lock(mutex_);
+    if (auto* forking = dynamic_cast<sticky::ForkingSupport*>(server.get()))
+      for (int pid : forking->started_children()) handlers_.insert(fmt::format("process {}", pid));
     facts["handled_by"] = handlers_;
     facts["distinct_handlers"] = handlers_.size();
     demo.say(fmt::format("handled by: {}", fmt::join(handlers_, ", ")));
@@ -225,8 +224,8 @@ class SocketServerDemo : public harness::Scenario {
   }
 
   nlohmann::json two_datagram_clients(harness::Demo& demo, const sticky::Address& where) {
-    harness::DatagramSocket one(demo, sticky::connect_datagram(where), "client");
-    harness::DatagramSocket two(demo, sticky::connect_datagram(where), "client");
+    harness::DatagramSocket one(demo, sticky::connect_datagram(where), sticky::Side::client);
+    harness::DatagramSocket two(demo, sticky::connect_datagram(where), sticky::Side::client);
     one.send_to("hello");
     two.send_to("world");
     bool both = !one.recv_from(1024, 5000ms).data.empty() && !two.recv_from(1024, 5000ms).data.empty();
@@ -253,6 +252,7 @@ class SocketServerDemo : public harness::Scenario {
   bool trace_calls_ = false;
   std::mutex mutex_;
   std::set<std::string> handlers_;
+  std::string mode_of_call_;  // the mode being run in role both
 };
 
 }  // namespace

@@ -57,7 +57,7 @@ std::string drain(int fd) {
   }
 }
 
-class PartialSend : public harness::Scenario {
+class PartialSend : public harness::StreamScenario {
  public:
   // Two terminals: the server is a sink that says what arrived; the client sends 1 MiB
   // twice, once ignoring send()'s return value and once with send_all.

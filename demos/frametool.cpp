@@ -14,7 +14,7 @@
 #include <iostream>
 #include <random>
 
-#include "harness/cli.hpp"
+#include "sticky/command_line.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/decoder.hpp"
@@ -180,12 +180,12 @@ int main(int argc, char** argv) {
       "  payload length = field value + --length-adjust; the frame handed out is the\n"
       "  payload-length bytes after --skip (so --skip 0 keeps the header in the frame).\n"
       "Exit status: 0 ok, 1 bad stream (the error names the byte offset), 2 usage error.");
-  harness::CodecSpec spec;
+  sticky::CodecSpec spec;
 
   std::vector<std::string> messages;
   std::string encode_format;
   auto* enc = app.add_subcommand("encode", "messages (arguments, else stdin lines) -> framed bytes on stdout");
-  harness::add_codec_options(*enc, spec);
+  sticky::cli::add_codec_options(*enc, spec);
   enc->add_option("MESSAGE", messages, "messages to frame; without any, one per stdin line");
   enc->add_option("--format", encode_format, "raw bytes, or hex (default: hex on a terminal, raw otherwise)")
       ->check(CLI::IsMember({"raw", "hex"}));
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> random_chunks;
   std::string format = "text";
   auto* dec = app.add_subcommand("decode", "framed stream on stdin -> one frame a line");
-  harness::add_codec_options(*dec, spec);
+  sticky::cli::add_codec_options(*dec, spec);
   auto* chunk_option = dec->add_option("--chunk", chunk, "feed the decoder N bytes at a time")->check(CLI::Range(1, 1 << 30));
   dec->add_option("--random-chunks", random_chunks, "feed it pieces of random size 1..MAX (default 16): SEED[:MAX]")
       ->excludes(chunk_option);
@@ -203,12 +203,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* ins = app.add_subcommand("inspect", "annotated hex dump of a framed stream on stdin");
-  harness::add_codec_options(*ins, spec);
+  sticky::cli::add_codec_options(*ins, spec);
 
-  if (auto status = harness::parse(app, argc, argv)) return *status;
+  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   try {
-    auto codec = harness::make_codec(spec);
+    auto codec = sticky::make_codec(spec);
     if (enc->parsed()) {
       bool as_hex = encode_format.empty() ? ::isatty(1) : encode_format == "hex";
       return encode(*codec, messages, as_hex);

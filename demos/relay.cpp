@@ -14,9 +14,10 @@
 #include <fstream>
 #include <iostream>
 
-#include "harness/cli.hpp"
+#include "sticky/command_line.hpp"
 #include "harness/narrator.hpp"
 #include "sticky/relay.hpp"
+#include "sticky/trace_json.hpp"
 
 namespace {
 sticky::Relay* running = nullptr;
@@ -31,21 +32,21 @@ int main(int argc, char** argv) {
                "relay"};
   std::string host = "127.0.0.1", to, trace_file;
   int port = 9100;
-  harness::ShapingArgs shaping;
+  sticky::cli::ShapingArgs shaping;
   app.add_option("--host", host, "address to listen on")->capture_default_str();
   app.add_option("--port", port, "port to listen on; 0 lets the OS pick")->check(CLI::Range(0, 65535))->capture_default_str();
   app.add_option("--to", to, "the server: HOST:PORT, [V6]:PORT or unix:PATH")->required();
-  harness::add_shaping_options(app, shaping);
+  sticky::cli::add_shaping_options(app, shaping);
   app.add_option("--trace", trace_file, "write every piece relayed as JSON Lines to FILE");
   bool no_color = false;
   app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
-  if (auto status = harness::parse(app, argc, argv)) return *status;
+  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   try {
     sticky::RelayOptions options;
     options.listen = sticky::Address::ip(host, static_cast<std::uint16_t>(port));
     options.target = sticky::Address::parse(to);
-    harness::apply_shaping(shaping, options);
+    sticky::cli::apply_shaping(shaping, options);
 
     sticky::Trace trace;
     std::ofstream trace_out;

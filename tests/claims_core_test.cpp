@@ -98,7 +98,7 @@ TEST_CASE("a hostile header fails the client at once, with one line, without a h
       {"huge", {}, "05-struct-prefix: at byte 0: length 2147483647 exceeds the maximum frame of 16777216 bytes\n"},
       {"negative", {"--python-i"}, "05-struct-prefix: at byte 0: negative length -1\n"},
       {"negative", {}, "05-struct-prefix: at byte 0: length 4294967295 exceeds the maximum frame of 16777216 bytes\n"},
-      {"short", {}, "05-struct-prefix: at byte 0: server closed inside a header (2 of 4 bytes)\n"},
+      {"short", {}, "05-struct-prefix: at byte 0: stream ended inside a header (2 of 4 bytes)\n"},
   }));
   std::vector<std::string> server_argv{binary("05-struct-prefix"), "--role", "server", "--port", "0", "--once",
                                        "--evil", c.mode};

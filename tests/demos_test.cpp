@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "sticky/io.hpp"
@@ -136,4 +137,38 @@ TEST_CASE("09's server answers a classic Python client in every kind and mode", 
     server.signal(SIGINT);
     CHECK(server.wait() == 0);
   }
+}
+
+// The refactor guard: every demo's result facts keep their keys and types, and every value
+// that does not depend on timing keeps its value (tests/facts-baseline.json, recorded from
+// two runs before the trace model moved into lib; "varies" marks what changed between them).
+namespace {
+void compare_facts(const nlohmann::json& expected, const nlohmann::json& actual, const std::string& path) {
+  INFO(path);
+  if (expected.is_object() && expected.contains("varies")) {
+    std::string kind = expected["varies"];
+    if (kind == "number") CHECK(actual.is_number());
+    else if (kind == "list") CHECK(actual.is_array());
+    else CHECK(!actual.is_null());
+    return;
+  }
+  if (expected.is_object()) {
+    REQUIRE(actual.is_object());
+    for (auto& [key, value] : expected.items()) {
+      CHECK(actual.contains(key));
+      if (actual.contains(key)) compare_facts(value, actual[key], path + "." + key);
+    }
+    for (auto& [key, value] : actual.items())
+      if (key != "observed") CHECK((expected.contains(key) || path + "." + key == "<new>"));
+    return;
+  }
+  CHECK(expected == actual);
+}
+}  // namespace
+
+TEST_CASE("every demo's result facts are those recorded before the refactor", "[demos][facts]") {
+  std::ifstream in("tests/facts-baseline.json");
+  REQUIRE(in);
+  auto baseline = nlohmann::json::parse(in);
+  for (auto& [demo, facts] : baseline.items()) compare_facts(facts, test::demo_facts(demo), demo);
 }

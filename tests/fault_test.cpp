@@ -97,7 +97,8 @@ TEST_CASE("a peer that resets inside a header or a payload is a clear error, aft
   // A reset discards what the reader had not taken yet: "first" may or may not have made it.
   CHECK(frames.size() <= 1);
   if (!frames.empty()) CHECK(frames[0] == "first");
-  CHECK((ending == "recv: Connection reset by peer" || ending.find("stream ended inside a payload") != std::string::npos));
+  CHECK((ending.find("Connection reset by peer") != std::string::npos ||
+         ending.find("stream ended inside a payload") != std::string::npos));
 }
 
 TEST_CASE("end of stream inside a header or a payload names the offset", "[fault]") {

@@ -2,22 +2,25 @@
 // events, the SVG picture.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "model.hpp"
 #include "svg.hpp"
+#include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
+#include "sticky/trace_json.hpp"
 
 using view::Model;
 
 namespace {
-sticky::TraceEvent event(std::string side, std::string op, std::string data, std::uint64_t msg = 0, int conn = 1) {
-  sticky::TraceEvent e;
-  e.side = std::move(side);
-  e.op = std::move(op);
-  e.data = std::move(data);
-  e.conn = conn;
-  if (msg) e.msg = msg;
-  if (e.op == "recv") e.want = 1024;
-  return e;
+// Events as a trace file would hold them: read through the one JSON reader.
+sticky::TraceEvent event(std::string side, std::string op, std::string data, std::uint64_t msg = 0, int conn = 1,
+                         std::string codec = {}) {
+  nlohmann::json j{{"side", side}, {"op", op}, {"data", sticky::to_hex(data)}, {"conn", conn}};
+  if (msg) j["msg"] = msg;
+  if (op == "recv") j["want"] = 1024;
+  if (!codec.empty()) j["codec"] = codec;
+  return sticky::parse_event(j.dump());
 }
 std::vector<std::uint64_t> messages(const view::Call& c) {
   std::vector<std::uint64_t> out;
@@ -55,7 +58,7 @@ TEST_CASE("stepping forward and back reveals and hides calls; selection follows"
   Model m;
   m.add(event("client", "send", "a", 1));
   sticky::TraceEvent note;
-  note.op = "note";
+  note.op = sticky::Op::note;
   note.text = "the server is late";
   m.add(note);
   m.add(event("server", "recv", "a"));
@@ -84,7 +87,7 @@ TEST_CASE("the decoder pane follows a length-prefixed stream recv by recv", "[vi
   m.add(event("client", "recv", wire.substr(0, 2)));
   m.add(event("client", "recv", wire.substr(2, 5)));
   m.add(event("client", "recv", wire.substr(7)));
-  m.add(event("client", "frame", "abcdef"));
+  m.add(event("client", "frame", "abcdef", 0, 1, "--codec length"));
   auto a = m.decoder_after(1), b = m.decoder_after(2), c = m.decoder_after(3);
   REQUIRE((a && b && c));
   CHECK(a->header_seen == 2);
@@ -95,7 +98,7 @@ TEST_CASE("the decoder pane follows a length-prefixed stream recv by recv", "[vi
   CHECK(b->frames == 0);
   CHECK(c->frames == 1);
   CHECK(c->buffered == 0);
-  CHECK(c->codec == "u32 big endian");
+  CHECK_THAT(c->codec, Catch::Contains("4 bytes, big endian"));
   CHECK_FALSE(m.decoder_after(0));  // a send has no decoder
 }
 
@@ -104,23 +107,18 @@ TEST_CASE("the decoder pane recognises Python's struct.pack('i') header", "[view
   std::string wire = sticky::LengthCodec(sticky::LengthOptions::python_i()).encode("xyz");
   m.add(event("server", "send", wire, 1));
   m.add(event("client", "recv", wire));
-  m.add(event("client", "frame", "xyz"));
+  m.add(event("client", "frame", "xyz", 0, 1, "--python-i"));
   auto d = m.decoder_after(1);
   REQUIRE(d);
-  CHECK_THAT(d->codec, Catch::StartsWith("python-i"));
+  CHECK_THAT(d->codec, Catch::Contains("little endian, signed"));
   CHECK(d->frames == 1);
 }
 
 TEST_CASE("relay events become the two peers' sends and recvs", "[view]") {
   Model m;
   auto relay = [](std::string op, std::string dir, std::string data) {
-    sticky::TraceEvent e;
-    e.side = "relay";
-    e.op = std::move(op);
-    e.text = std::move(dir);
-    e.data = std::move(data);
-    e.conn = 1;
-    return e;
+    return sticky::parse_event(
+        nlohmann::json{{"side", "relay"}, {"op", op}, {"dir", dir}, {"data", sticky::to_hex(data)}, {"conn", 1}}.dump());
   };
   m.add(relay("recv", "up", "hello"));
   m.add(relay("send", "up", "he"));
@@ -160,4 +158,51 @@ TEST_CASE("the SVG picture shows both columns and numbered messages", "[view][sv
   CHECK_THAT(svg, Catch::Contains("&lt;&amp;&gt;"));  // escaped
   CHECK_THAT(svg, Catch::Contains(">1</text>") && Catch::Contains(">2</text>"));
   CHECK_THAT(svg, Catch::EndsWith("</svg>\n"));
+}
+
+TEST_CASE("an empty datagram is never end of stream; each datagram is its own message", "[view][provenance]") {
+  Model m;
+  auto datagram = [](std::string side, std::string op, std::string data, std::uint64_t msg = 0) {
+    nlohmann::json j{{"side", side}, {"op", op}, {"data", sticky::to_hex(data)}, {"conn", 1}, {"datagram", true}};
+    if (msg) j["msg"] = msg;
+    return sticky::parse_event(j.dump());
+  };
+  m.add(datagram("client", "send", "hello", 1));
+  m.add(datagram("client", "send", "", 2));
+  m.add(datagram("client", "send", "world", 3));
+  m.add(datagram("server", "recv", "hello"));
+  m.add(datagram("server", "recv", ""));
+  m.add(datagram("server", "recv", "world"));
+  m.add(event("server", "recv", "", 0, 2));  // a stream's 0-byte read
+  const auto& c = m.calls();
+  REQUIRE(c.size() == 7);
+  CHECK(messages(c[3]) == std::vector<std::uint64_t>{1});
+  CHECK(messages(c[5]) == std::vector<std::uint64_t>{3});
+  CHECK(c[4].origin == "an empty datagram (not end of stream)");
+  CHECK_FALSE(c[4].end_of_stream);
+  CHECK(c[6].end_of_stream);
+  CHECK(c[6].origin == "end of stream: the peer closed");
+}
+
+TEST_CASE("traces of two processes join by their addresses", "[view][provenance]") {
+  Model m;
+  auto traced = [](long pid, std::string op, std::string data, nlohmann::json more = nlohmann::json::object()) {
+    more["pid"] = pid;
+    more["op"] = op;
+    more["conn"] = 1;
+    more["program"] = pid == 100 ? "client.py" : "server.py";
+    if (op == "send" || op == "recv") more["data"] = sticky::to_hex(data);
+    return sticky::parse_event(more.dump());
+  };
+  m.add(traced(200, "accept", "", {{"local", "127.0.0.1:9001"}, {"peer", "127.0.0.1:40000"}}));
+  m.add(traced(100, "connect", "", {{"local", "127.0.0.1:40000"}, {"peer", "127.0.0.1:9001"}}));
+  m.add(traced(100, "send", "hello"));
+  m.add(traced(100, "send", "world"));
+  m.add(traced(100, "send", "egon"));
+  m.add(traced(200, "recv", "helloworldegon", {{"want", 1024}}));
+  const auto& c = m.calls();
+  REQUIRE(c.size() == 4);
+  CHECK(c[3].side == "server.py [200]");
+  CHECK(messages(c[3]) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(c[3].origin == "messages 1–3");
 }

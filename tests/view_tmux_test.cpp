@@ -124,9 +124,10 @@ TEST_CASE("sticky-view --proxy shows a live conversation between two other progr
   for (std::size_t i = at + 23; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) proxy_port += s[i];
   auto client = test::run({binary("03-command-desync"), "--role", "client", "--port", proxy_port, "--command", "seq 40"});
   CHECK(client.status == 0);
-  s = t.wait_for("recv → 47 B");
-  CHECK_THAT(s, Catch::Contains("client send → 6 B"));
-  CHECK_THAT(s, Catch::Contains("recv → 47 B"));  // the 111-byte answer, cut by the relay at 64
+  s = t.wait_for("relay wrote → 47 B");
+  // The relay's own calls are named as such: what it read from the client, what it wrote.
+  CHECK_THAT(s, Catch::Contains("client relay read → 6 B"));
+  CHECK_THAT(s, Catch::Contains("client relay wrote → 47 B"));  // the 111-byte answer, cut by the relay at 64
   CHECK_THAT(s, Catch::Contains("[…1]"));
   t.keys({"q"});
   CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));

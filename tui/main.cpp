@@ -23,9 +23,10 @@
 #include <mutex>
 #include <thread>
 
-#include "harness/cli.hpp"
+#include "sticky/command_line.hpp"
 #include "model.hpp"
 #include "sticky/relay.hpp"
+#include "sticky/trace_json.hpp"
 #include "svg.hpp"
 #include "view.hpp"
 
@@ -125,14 +126,12 @@ class DemoSource : public Source {
       if (n == 0) finish();
       break;
     }
-    for (auto nl = pending_.find('\n'); nl != std::string::npos; nl = pending_.find('\n')) {
-      std::string line = pending_.substr(0, nl);
-      pending_.erase(0, nl + 1);
-      try {
-        out.push_back(sticky::event_from_json(nlohmann::json::parse(line)));
-      } catch (const std::exception& e) {
-        status_ = "unreadable trace line: " + std::string(e.what());
-      }
+    try {
+      reader_.feed(pending_);
+      pending_.clear();
+      out = reader_.take();
+    } catch (const std::exception& e) {
+      status_ = "unreadable trace: " + std::string(e.what());
     }
     return out;
   }
@@ -151,6 +150,7 @@ class DemoSource : public Source {
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string pending_;
+  sticky::TraceLineReader reader_;
   std::string status_;
 };
 
@@ -271,13 +271,13 @@ int main(int argc, char** argv) {
   int proxy_port = -1;
   std::size_t svg_calls = 24;
   bool mono = false, no_color = false;
-  harness::ShapingArgs shaping;
+  sticky::cli::ShapingArgs shaping;
   auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
   auto* replay_opt = app.add_option("--replay", replay, "show a saved trace (JSON Lines from a demo's --json); - for stdin");
   auto* proxy_opt = app.add_option("--proxy", proxy_port, "listen on this port and relay to --to, showing both directions live")
                         ->check(CLI::Range(0, 65535));
   app.add_option("--to", to, "the server behind --proxy: HOST:PORT or unix:PATH");
-  harness::add_shaping_options(app, shaping);  // for --proxy
+  sticky::cli::add_shaping_options(app, shaping);  // for --proxy
   app.add_option("--export-svg", svg, "write the trace as an SVG picture to FILE and exit (no terminal needed)");
   app.add_option("--calls", svg_calls, "--export-svg: how many calls to draw")->capture_default_str();
   app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
@@ -287,7 +287,7 @@ int main(int argc, char** argv) {
   replay_opt->excludes(proxy_opt);
   app.footer("\nKeys: space/→ next, ←/b back, Home/End, p play/pause, +/- speed, ↑/↓ select a call, tab pane,\n"
              "c one connection / all, ? help, q quit. Needs an 80x24 terminal or larger.");
-  if (auto status = harness::parse(app, argc, argv)) return *status;
+  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   try {
     if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
@@ -311,7 +311,7 @@ int main(int argc, char** argv) {
       sticky::RelayOptions options;
       options.listen = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(proxy_port));
       options.target = sticky::Address::parse(to);
-      harness::apply_shaping(shaping, options);
+      sticky::cli::apply_shaping(shaping, options);
       source = std::make_unique<ProxySource>(options);
       ui.source = fmt::format("proxy :{} → {}", proxy_port, to);
       model.set_title(fmt::format("proxy 127.0.0.1:{} → {}", proxy_port, to), "Live: each side's send() on the left, what the other side received on the right.");

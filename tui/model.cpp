@@ -6,65 +6,29 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sticky/codec_spec.hpp"
 #include "sticky/decoder.hpp"
 
 namespace view {
 
-sticky::Provenance& Model::stream(int conn, const std::string& receiver) {
-  for (auto& [key, p] : streams_)
-    if (key.first == conn && key.second == receiver) return p;
-  streams_.push_back({{conn, receiver}, {}});
-  return streams_.back().second;
-}
-
-namespace {
-std::string other(const std::string& side) { return side == "client" ? "server" : "client"; }
-}  // namespace
+using sticky::Op;
 
 void Model::add(sticky::TraceEvent e) {
-  // The relay reads what one peer sent and writes it, reshaped, to the other: its reads are
-  // that peer's sends, its writes the other peer's receipts.
-  if (e.side == "relay" && (e.op == "recv" || e.op == "send")) {
-    bool up = e.text == "up";
-    std::string sender = up ? "client" : "server";
-    if (e.op == "recv") {
-      e.side = sender;
-      e.op = "send";
-      std::uint64_t* counter = nullptr;
-      for (auto& [key, n] : relay_msgs_)
-        if (key.first == e.conn.value_or(0) && key.second == sender) counter = &n;
-      if (!counter) counter = &relay_msgs_.emplace_back(std::make_pair(e.conn.value_or(0), sender), 0).second;
-      e.msg = ++*counter;
-    } else {
-      e.side = other(sender);
-      e.op = "recv";
-      e.want.reset();  // the relay wrote these bytes; the receiver's buffer size is not known
-    }
-    e.text.clear();
-  }
   std::optional<std::size_t> call_index;
-  bool datagram = e.facts.is_object() && e.facts.value("datagram", false);
-  if (e.op == "send" || e.op == "recv") {
+  if (auto a = provenance_.add(e)) {
     Call c;
     c.event = events_.size();
-    c.side = e.side;
-    c.conn = e.conn.value_or(0);
-    c.is_send = e.op == "send";
+    c.side = a->who;
+    c.conn = a->conn;
+    c.is_send = a->is_send;
+    c.label = a->label;
+    c.origin = a->origin;
     c.data = e.data;
-    if (datagram) {
-      c.label = c.is_send ? "sendto" : fmt::format("recvfrom({})", e.want.value_or(0));
-      c.truncated = e.facts.value("truncated", false);
-      c.spans.push_back({c.is_send ? e.msg.value_or(0) : 0, e.data, true, !c.truncated});
-    } else if (c.is_send) {
-      c.label = "send";
-      stream(c.conn, other(e.side)).sent(e.msg.value_or(0), e.data.size());
-      c.spans.push_back({e.msg.value_or(0), e.data, true, true});
-    } else {
-      c.label = e.want && *e.want ? fmt::format("recv({})", *e.want) : "recv";
-      std::uint64_t first = stream(c.conn, e.side).received_bytes();
-      for (const auto& s : stream(c.conn, e.side).received(e.data.size()))
-        c.spans.push_back({s.msg, e.data.substr(s.offset - first, s.bytes), s.starts_message, s.ends_message});
-    }
+    c.truncated = a->truncated;
+    c.datagram = a->datagram;
+    c.end_of_stream = a->end_of_stream;
+    for (const auto& s : a->spans)
+      c.spans.push_back({s.msg, e.data.substr(s.begin, s.size), s.starts_message, s.ends_message});
     call_index = calls_.size();
     calls_.push_back(std::move(c));
   }
@@ -80,9 +44,10 @@ void Model::set_title(std::string title, std::string claim) {
 void Model::next() {
   if (shown_ < events_.size()) ++shown_;
   // Skip over events that change nothing on screen, so every key press shows something.
-  while (shown_ < events_.size() && !call_of_event_[shown_ - 1] && events_[shown_ - 1].op != "step" &&
-         events_[shown_ - 1].op != "note" && events_[shown_ - 1].op != "result" && events_[shown_ - 1].op != "error")
-    ++shown_;
+  auto shows_something = [this](const sticky::TraceEvent& e, std::size_t i) {
+    return call_of_event_[i] || e.op == Op::step || e.op == Op::note || e.op == Op::result || e.op == Op::error;
+  };
+  while (shown_ < events_.size() && !shows_something(events_[shown_ - 1], shown_ - 1)) ++shown_;
   reselect();
 }
 
@@ -110,20 +75,21 @@ std::vector<std::size_t> Model::visible_calls() const {
 
 std::string Model::heading() const {
   for (std::size_t i = shown_; i-- > 0;)
-    if (events_[i].op == "step") return events_[i].text;
+    if (events_[i].op == Op::step) return events_[i].text;
   return {};
 }
 
 std::string Model::note() const {
   if (shown_ == 0) return {};
   const auto& e = events_[shown_ - 1];
-  if (e.op == "note" || e.op == "error" || e.op == "call") return e.op == "error" ? "error: " + e.text : e.text;
+  if (e.op == Op::error) return "error: " + e.text;
+  if (e.op == Op::note || e.op == Op::call) return e.text;
   return {};
 }
 
 std::optional<sticky::TraceEvent> Model::result() const {
   for (std::size_t i = 0; i < shown_; ++i)
-    if (events_[i].op == "result") return events_[i];
+    if (events_[i].op == Op::result) return events_[i];
   return std::nullopt;
 }
 
@@ -180,40 +146,45 @@ void Model::next_connection() {
 std::optional<DecoderState> Model::decoder_after(std::size_t call) const {
   if (call >= calls_.size() || calls_[call].is_send) return std::nullopt;
   const Call& target = calls_[call];
-  // Framed streams are the ones the application decoded: a "frame" event on that side.
-  std::vector<std::string> frames;
+  // Framed streams are the ones the application decoded: its frame events name the codec.
+  const sticky::TraceEvent* framed = nullptr;
   for (const auto& e : events_)
-    if (e.op == "frame" && e.side == target.side && e.conn.value_or(0) == target.conn) frames.push_back(e.data);
-  if (frames.empty()) return std::nullopt;
+    if (e.op == Op::frame && !e.codec.empty() && e.conn.value_or(0) == target.conn &&
+        calls_[call].side.starts_with(sticky::to_string(e.side)) && !e.datagram) {
+      framed = &e;
+      break;
+    }
+  if (!framed) return std::nullopt;
+  std::unique_ptr<sticky::Codec> codec;
+  try {
+    codec = sticky::make_codec(sticky::parse_codec_spec(framed->codec));
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;  // a codec this version does not know
+  }
   std::string stream;
   for (std::size_t i = 0; i <= call; ++i)
     if (!calls_[i].is_send && calls_[i].side == target.side && calls_[i].conn == target.conn) stream += calls_[i].data;
-  // Which header did it use? The one whose decoding gives back the frames the demo reported.
-  std::optional<DecoderState> first_try;
-  for (bool python : {false, true}) {
-    sticky::LengthCodec codec(python ? sticky::LengthOptions::python_i() : sticky::LengthOptions{});
-    sticky::Decoder decoder(codec);
-    DecoderState state;
-    state.codec = python ? "python-i (4 bytes, little endian, signed)" : "u32 big endian";
-    bool agrees = true;
-    try {
-      decoder.feed(stream);
-      while (auto f = decoder.next())
-        if (decoder.frames() > frames.size() || f->payload != frames[decoder.frames() - 1]) agrees = false;
-    } catch (const sticky::FrameError& e) {
-      state.error = e.what();
-      agrees = false;
-    }
-    auto pending = decoder.pending();
-    state.frames = decoder.frames();
-    state.buffered = pending.size();
-    state.header_seen = std::min<std::size_t>(pending.size(), codec.header_size());
-    if (pending.size() >= codec.header_size())
-      state.expected = static_cast<std::uint64_t>(codec.read_signed_field(pending));
-    if (agrees) return state;
-    if (!first_try) first_try = state;
+  sticky::Decoder decoder(*codec);
+  DecoderState state;
+  state.codec = codec->describe();
+  try {
+    decoder.feed(stream);
+    while (decoder.next()) {}
+  } catch (const sticky::FrameError& e) {
+    state.error = e.what();
   }
-  return first_try;
+  auto pending = decoder.pending();
+  state.frames = decoder.frames();
+  state.buffered = pending.size();
+  if (auto* length = dynamic_cast<const sticky::LengthCodec*>(codec.get())) {
+    state.header_size = length->header_size();
+    state.header_seen = std::min<std::size_t>(pending.size(), length->header_size());
+    if (pending.size() >= length->header_size())
+      state.expected = static_cast<std::uint64_t>(length->read_signed_field(pending) + length->options().adjust);
+  } else {
+    state.header_size = 0;
+  }
+  return state;
 }
 
 std::vector<LessonInfo> read_lessons(const std::string& folder) {
@@ -221,7 +192,8 @@ std::vector<LessonInfo> read_lessons(const std::string& folder) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
     auto path = entry.path();
-    if (path.extension() != ".md") continue;
+    // Lessons are "NN-name.md"; an index (README.md) is not one.
+    if (path.extension() != ".md" || path.stem().string().size() < 3 || !std::isdigit(path.stem().string()[0])) continue;
     LessonInfo info;
     info.name = path.stem().string();
     std::ifstream in(path);

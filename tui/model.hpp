@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "sticky/codec.hpp"
 #include "sticky/provenance.hpp"
 #include "sticky/trace.hpp"
 
@@ -23,16 +22,20 @@ struct Span {
   bool ends_message;
 };
 
-// One send or recv, ready to draw.
+// One send or recv, ready to draw. Where its bytes came from, and what it means, is lib's
+// provenance model's to say (sticky/provenance.hpp); the model only keeps it.
 struct Call {
   std::size_t event;      // index into Model::events()
-  std::string side;       // who called it: "client", "server"
+  std::string side;       // who called it: "client", "server#2", "python3 [1234]"
   int conn = 0;
   bool is_send = false;
-  std::string label;      // "send", "recv(1024)", "sendto", "recvfrom(1024)"
+  std::string label;      // "send", "recv(1024)", "sendto", "recvfrom(1024)", "relay read"
+  std::string origin;     // "messages 1–3", "end of stream: the peer closed", "an empty datagram …"
   std::string data;
   std::vector<Span> spans;
   bool truncated = false; // a datagram cut short
+  bool datagram = false;
+  bool end_of_stream = false;
 };
 
 // What a length-prefix decoder holds after a recv: how much of the header it has seen,
@@ -43,14 +46,13 @@ struct DecoderState {
   std::optional<std::uint64_t> expected;
   std::size_t buffered = 0;
   std::uint64_t frames = 0;
-  std::string codec;      // "u32 big endian" or "python-i"
+  std::string codec;      // the codec's description, from the trace
   std::string error;
 };
 
 class Model {
  public:
-  // Appends one event (a replay, a demo's --json line, the relay's trace). Relay events are
-  // turned into the sends and recvs of the two peers, so a proxy reads like a demo.
+  // Appends one event (a replay, a demo's --json line, the relay's trace, a traced program).
   void add(sticky::TraceEvent event);
   void set_title(std::string title, std::string claim);
 
@@ -97,10 +99,7 @@ class Model {
   std::optional<std::size_t> selected_;
   bool selection_pinned_ = false;
   int conn_filter_ = 0;
-  // Provenance per connection and receiving side; relay message counters per direction.
-  std::vector<std::pair<std::pair<int, std::string>, sticky::Provenance>> streams_;
-  std::vector<std::pair<std::pair<int, std::string>, std::uint64_t>> relay_msgs_;
-  sticky::Provenance& stream(int conn, const std::string& receiver);
+  sticky::ProvenanceModel provenance_;
 };
 
 // "01" -> the lesson's title and its first claim, read from lessons/01-*.md ("" if absent).

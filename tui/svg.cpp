@@ -37,7 +37,7 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
     if (model.connection() && c.conn != model.connection()) continue;
     ++drawn;
     int x0 = c.is_send ? 20 : 20 + kColumn + 20;
-    std::string who = c.conn > 1 ? fmt::format("{}#{}", c.side, c.conn) : c.side;
+    const std::string& who = c.side;
     body += fmt::format(R"(<text x="{}" y="{}" class="head">{} {} → {} bytes{}</text>)", x0, y, escape(who),
                         escape(c.label), c.data.size(), c.truncated ? " (truncated)" : "");
     body += "\n";

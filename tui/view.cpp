@@ -133,7 +133,7 @@ std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines,
     }
     if (lines.size() > max_lines) break;
   }
-  if (call.data.empty()) lines.back().push_back({call.is_send ? "(nothing)" : "(0 bytes: end of stream)", A_DIM});
+  if (call.data.empty()) lines.back().push_back({call.is_send ? "(nothing)" : "(0 bytes: " + call.origin + ")", A_DIM});
   if (lines.size() > max_lines) {
     lines.resize(max_lines);
     lines.back().push_back({"…", A_DIM});
@@ -283,7 +283,7 @@ void Screen::draw(const Model& model, const Ui& ui) {
     const Call& c = model.calls()[blocks[b].call];
     int x = (c.is_send ? 0 : half) + 1;
     bool is_selected = selected && blocks[b].call == *selected;
-    std::string who = c.conn > 1 ? fmt::format("{}#{}", c.side, c.conn) : c.side;
+    const std::string& who = c.side;
     std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", who, c.label, c.data.size(),
                                    c.truncated ? " TRUNCATED" : "");
     put(y++, x, head, inner_w, is_selected ? A_BOLD | A_UNDERLINE : A_BOLD);

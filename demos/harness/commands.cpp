@@ -8,6 +8,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "sticky/codec_spec.hpp"
 #include "sticky/handshake.hpp"
 
 namespace harness {
@@ -92,7 +93,7 @@ void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
         conn.send(std::to_string(answer.size()));
         std::string ready = conn.recv(1024);
         if (ready != sticky::kReady) {
-          demo.error(fmt::format("expected \"ready\", got {} bytes; closing this connection", ready.size()), "server");
+          demo.error(fmt::format("expected \"ready\", got {} bytes; closing this connection", ready.size()), sticky::Side::server);
           return;
         }
         conn.send_more(answer);
@@ -123,20 +124,12 @@ std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view co
       return body;
     }
     case Protocol::length_prefix: {
-      sticky::LengthCodec codec(protocol.header);
-      std::string header = conn.recv_exact(codec.header_size(), 10000ms);
-      if (header.size() < codec.header_size())
-        throw sticky::FrameError(0, fmt::format("server closed inside a header ({} of {} bytes)", header.size(),
-                                                codec.header_size()));
-      std::size_t scanned = 0;
-      codec.find_frame(header, 0, scanned);  // throws on a negative or oversize length, before allocating
-      auto length = static_cast<std::size_t>(codec.read_signed_field(header) + codec.options().adjust);
-      std::string body = conn.recv_exact(length, 10000ms);
-      if (body.size() < length)
-        throw sticky::FrameError(codec.header_size(),
-                                 fmt::format("server closed inside a payload ({} of {} bytes)", body.size(), length));
-      conn.frame(body);
-      return body;
+      // The framed connection reads what has come and hands out whole frames: a hostile
+      // length is refused from its header, before anything is allocated for it.
+      if (!conn.has_codec()) conn.use_codec(sticky::spec_of(protocol.header), 10000ms);
+      auto answer = conn.read_frame();
+      if (!answer) throw sticky::FrameError(0, "server closed the connection before answering");
+      return *answer;
     }
   }
   return {};

@@ -1,31 +1,34 @@
 #include "harness/demo.hpp"
 
 #include <fmt/format.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
 #include "harness/narrator.hpp"
 #include "sticky/error.hpp"
+#include "sticky/trace_json.hpp"
 
 namespace harness {
 
+using sticky::Op;
+using sticky::Side;
+
 // ------------------------------------------------------------------------------------ Conn
 
-Conn::Conn(Demo& demo, sticky::Fd fd, std::string side, int id)
-    : demo_(&demo), fd_(std::move(fd)), side_(std::move(side)), id_(id) {}
+Conn::Conn(Demo& demo, sticky::Fd fd, Side side, int id)
+    : demo_(&demo), fd_(std::move(fd)), side_(side), id_(id) {}
 
 void Conn::record_send(std::string_view data, bool new_message) {
   if (new_message || msg_ == 0) ++msg_;
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
-  e.op = "send";
+  e.op = Op::send;
   e.msg = msg_;
   e.data = std::string(data);
   demo_->trace().record(std::move(e));
@@ -53,7 +56,7 @@ std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
-  e.op = "recv";
+  e.op = Op::recv;
   e.want = want;
   e.data = data;
   demo_->trace().record(std::move(e));
@@ -70,12 +73,38 @@ std::string Conn::recv_exact(std::size_t n, sticky::Timeout timeout) {
   return out;
 }
 
+void Conn::use_codec(const sticky::CodecSpec& spec, sticky::Timeout timeout) {
+  codec_ = sticky::make_codec(spec);
+  codec_words_ = sticky::to_string(spec);
+  sticky::FramedConnection::Io io{
+      [this, timeout](char* buffer, std::size_t max) {
+        std::string got = recv(max, timeout);
+        std::memcpy(buffer, got.data(), got.size());
+        return got.size();
+      },
+      [this](std::string_view bytes) { send(bytes); }};
+  framed_ = std::make_unique<sticky::FramedConnection>(std::move(io), *codec_);
+}
+
+std::optional<std::string> Conn::read_frame() {
+  if (!framed_) throw std::logic_error("read_frame() before use_codec()");
+  auto payload = framed_->read_frame();
+  if (payload) frame(*payload);
+  return payload;
+}
+
+void Conn::write_frame(std::string_view payload) {
+  if (!framed_) throw std::logic_error("write_frame() before use_codec()");
+  framed_->write_frame(payload);
+}
+
 void Conn::frame(std::string_view payload) {
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
-  e.op = "frame";
+  e.op = Op::frame;
   e.data = std::string(payload);
+  e.codec = codec_words_;
   demo_->trace().record(std::move(e));
 }
 
@@ -83,17 +112,17 @@ void Conn::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
 
 // -------------------------------------------------------------------------- DatagramSocket
 
-DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, std::string side)
-    : demo_(&demo), fd_(std::move(fd)), side_(std::move(side)) {}
+DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, Side side)
+    : demo_(&demo), fd_(std::move(fd)), side_(side) {}
 
 void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = 1;
-  e.op = "send";
+  e.op = Op::send;
   e.msg = ++msg_;
   e.data = std::string(data);
-  e.facts = {{"datagram", true}};
+  e.datagram = true;
   demo_->trace().record(std::move(e));
   sticky::send_datagram(fd_.get(), data, to);
 }
@@ -103,36 +132,91 @@ sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout time
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = 1;
-  e.op = "recv";
+  e.op = Op::recv;
   e.want = max;
   e.data = d.data;
-  e.facts = {{"datagram", true}, {"truncated", d.truncated}, {"full_size", d.full_size}};
+  e.datagram = true;
+  e.truncated = d.truncated;
+  e.full_size = d.full_size;
   demo_->trace().record(std::move(e));
   return d;
 }
 
-// -------------------------------------------------------------------------------- Scenario
+// ------------------------------------------------------------------------------- Scenarios
 
-void Scenario::both(Demo& demo) {
+namespace {
+sticky::Address listen_address(const Demo& demo) {
+  return sticky::Address::ip(demo.options().host, static_cast<std::uint16_t>(demo.options().port));
+}
+}  // namespace
+
+void StreamScenario::both(Demo& demo) {
   demo.with_local_server(*this, [&](const sticky::Address& server) { client(demo, server); });
+}
+
+void StreamScenario::serve_role(Demo& demo) {
+  exit_cleanly_on_interrupt(demo.program());
+  auto server = demo.make_server(*this, listen_address(demo));
+  demo.announce_listening(server->server_address());
+  if (demo.options().once) server->handle_request();
+  else server->serve_forever();
+}
+
+void DatagramScenario::serve_role(Demo& demo) {
+  exit_cleanly_on_interrupt(demo.program());
+  DatagramSocket socket(demo, sticky::bind_datagram(listen_address(demo)), Side::server);
+  demo.announce_listening(sticky::local_address(socket.fd()));
+  serve_datagrams(demo, socket, demo.options().once);
 }
 
 // ------------------------------------------------------------------------------------ Demo
 
-struct Demo::LocalServer {
-  sticky::Fd listener;
-  sticky::Fd stop;
-  std::thread thread;
+namespace {
+
+// One connection of a demo's server: the scenario serves it; its trouble (a reset, a
+// hostile length) ends that connection, not the server.
+class ScenarioHandler : public sticky::BaseRequestHandler {
+ public:
+  ScenarioHandler(sticky::Request& request, const sticky::Address& client, sticky::BaseServer& server, Demo& demo,
+                  StreamScenario& scenario)
+      : BaseRequestHandler(request, client, server), demo_(demo), scenario_(scenario) {}
+  void handle() override {
+    Conn conn = demo_.adopt(std::move(request.connection), Side::server);
+    try {
+      scenario_.serve(demo_, conn);
+    } catch (const std::exception& e) {
+      demo_.error(fmt::format("connection {} from {}: {}", conn.id(), client_address.to_string(), e.what()),
+                  Side::server);
+    }
+  }
+
+ private:
+  Demo& demo_;
+  StreamScenario& scenario_;
 };
 
-Demo::Demo(int number, std::string name, std::string summary)
-    : number_(number), program_(fmt::format("{:02}-{}", number, name)), summary_(std::move(summary)) {
-  options_.port = 9000 + number;
-}
+class ScenarioServer : public sticky::TCPServer {
+ public:
+  ScenarioServer(const sticky::Address& where, sticky::HandlerFactory factory, Demo& demo)
+      : TCPServer(where, std::move(factory), false), demo_(demo) {
+    request_queue_size = 128;
+    server_bind();
+    server_activate();
+  }
+  void handle_error(const sticky::Address& client, std::exception_ptr error) override {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      demo_.error(fmt::format("{}: {}", client.to_string(), e.what()), Side::server);
+    } catch (...) {
+      demo_.error(client.to_string() + ": unknown error", Side::server);
+    }
+  }
 
-Demo::~Demo() { stop_local_server(); }
+ private:
+  Demo& demo_;
+};
 
-namespace {
 const char* interrupted_message = nullptr;
 
 void on_interrupt(int) {
@@ -142,6 +226,8 @@ void on_interrupt(int) {
   }
   ::_exit(0);
 }
+
+}  // namespace
 
 void exit_cleanly_on_interrupt(const std::string& program) {
   static std::string message;
@@ -153,7 +239,18 @@ void exit_cleanly_on_interrupt(const std::string& program) {
   ::sigaction(SIGINT, &action, nullptr);
   ::sigaction(SIGTERM, &action, nullptr);
 }
-}  // namespace
+
+struct Demo::LocalServer {
+  std::unique_ptr<sticky::TCPServer> server;
+  std::thread thread;
+};
+
+Demo::Demo(int number, std::string name, std::string summary)
+    : number_(number), program_(fmt::format("{:02}-{}", number, name)), summary_(std::move(summary)) {
+  options_.port = 9000 + number;
+}
+
+Demo::~Demo() { stop_local_server(); }
 
 int Demo::main(int argc, char** argv, Scenario& scenario) {
   CLI::App app{summary_, program_};
@@ -172,7 +269,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   app.footer(fmt::format("\nExit status: 0 the demo ran (whether the effect was seen is in the result),\n"
                          "1 a runtime failure, 2 a usage error. Lesson: lessons/{}.md",
                          program_));
-  if (auto status = parse(app, argc, argv)) return *status;
+  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   ::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error to report, not a silent death
   colour_ = !options_.json && !options_.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
@@ -180,42 +277,30 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
     trace_.add_listener(sticky::json_lines_writer(std::cout));
   else
     trace_.add_listener(Narrator(stdout, colour_, &narrate_io_));
+  sticky::TraceEvent meta;
+  meta.op = Op::meta;
+  meta.program = program_;
+  meta.pid = ::getpid();
+  meta.extra = R"({"format":1})";
+  trace_.record(std::move(meta));
 
-  try {
-    if (options_.role == "server" && scenario.run_server(*this)) {
-      // the scenario served until it was told to stop
-    } else if (options_.role == "server" && scenario.datagram()) {
-      exit_cleanly_on_interrupt(program_);
-      DatagramSocket socket(*this, sticky::bind_datagram(sticky::Address::ip(options_.host, static_cast<std::uint16_t>(options_.port))), "server");
-      auto where = sticky::local_address(socket.fd()).to_string();
-      if (options_.json) say("listening on " + where);
-      else fmt::print("listening on {}\n", where);
-      std::fflush(stdout);
-      scenario.serve_datagrams(*this, socket, options_.once);
-    } else if (options_.role == "server") {
-      exit_cleanly_on_interrupt(program_);
-      sticky::Fd listener = sticky::listen_stream(sticky::Address::ip(options_.host, static_cast<std::uint16_t>(options_.port)));
-      auto where = sticky::local_address(listener.get()).to_string();
-      if (options_.json) say("listening on " + where);
-      else fmt::print("listening on {}\n", where);
-      std::fflush(stdout);
-      serve_loop(listener.get(), scenario, options_.once);
-    } else if (options_.role == "client") {
-      scenario.client(*this, sticky::Address::ip(options_.host, static_cast<std::uint16_t>(options_.port)));
-    } else {
-      scenario.both(*this);
-    }
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\n", program_, e.what());
-    return 1;
-  }
-  return 0;
+  return sticky::cli::run(program_, [&] {
+    if (options_.role == "server") scenario.serve_role(*this);
+    else if (options_.role == "client") scenario.client(*this, listen_address(*this));
+    else scenario.both(*this);
+    return 0;
+  });
+}
+
+void Demo::announce_listening(const sticky::Address& where) {
+  if (options_.json) say("listening on " + where.to_string());
+  else fmt::print("listening on {}\n", where.to_string());
+  std::fflush(stdout);
 }
 
 void Demo::step(std::string heading) {
   sticky::TraceEvent e;
-  e.op = "step";
+  e.op = Op::step;
   e.text = heading;
   trace_.record(std::move(e));
   if (options_.step && ::isatty(0)) {
@@ -228,99 +313,67 @@ void Demo::step(std::string heading) {
 
 void Demo::say(std::string text) {
   sticky::TraceEvent e;
-  e.op = "note";
+  e.op = Op::note;
   e.text = std::move(text);
   trace_.record(std::move(e));
 }
 
-void Demo::error(std::string text, std::string side) {
+void Demo::error(std::string text, Side side) {
   sticky::TraceEvent e;
-  e.op = "error";
-  e.side = std::move(side);
+  e.op = Op::error;
+  e.side = side;
   e.text = std::move(text);
   trace_.record(std::move(e));
 }
 
-void Demo::result(bool observed, nlohmann::json facts, std::string summary) {
+void Demo::result(bool observed, const nlohmann::json& facts, std::string summary) {
   sticky::TraceEvent e;
-  e.op = "result";
+  e.op = Op::result;
   e.observed = observed;
-  e.facts = std::move(facts);
+  e.facts = facts.dump();
   e.text = std::move(summary);
   trace_.record(std::move(e));
 }
 
-int Demo::next_conn_id(const std::string& side) {
-  return ++(side == "server" ? server_ids_ : client_ids_);
-}
+int Demo::next_conn_id(Side side) { return ++(side == Side::server ? server_ids_ : client_ids_); }
 
-Conn Demo::connect(const sticky::Address& server, std::string side) {
+Conn Demo::connect(const sticky::Address& server, Side side) {
   auto fd = sticky::connect_stream(server, sticky::Millis(5000));
   int id = next_conn_id(side);
-  return Conn(*this, std::move(fd), std::move(side), id);
+  return Conn(*this, std::move(fd), side, id);
 }
 
-Conn Demo::adopt(sticky::Fd fd, std::string side) {
+Conn Demo::adopt(sticky::Fd fd, Side side) {
   int id = next_conn_id(side);
-  return Conn(*this, std::move(fd), std::move(side), id);
+  return Conn(*this, std::move(fd), side, id);
 }
 
-void Demo::serve_loop(int listener, Scenario& scenario, bool once) {
-  for (;;) {
-    pollfd fds[2] = {{listener, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int rc = ::poll(fds, stop_fd_ >= 0 ? 2 : 1, -1);
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) sticky::throw_errno("poll", "listener");
-    if (stop_fd_ >= 0 && fds[1].revents) return;
-    sticky::Address peer;
-    sticky::Fd fd;
-    try {
-      fd = sticky::accept_connection(listener, &peer);
-    } catch (const sticky::SystemError& e) {
-      error(e.what(), "server");
-      continue;
-    }
-    Conn conn = adopt(std::move(fd), "server");
-    try {
-      scenario.serve(*this, conn);
-    } catch (const std::exception& e) {
-      // One client's trouble (a reset, a hostile length) ends its connection, not the server.
-      error(fmt::format("connection {} from {}: {}", conn.id(), peer.to_string(), e.what()), "server");
-    }
-    if (once) return;
-  }
+std::unique_ptr<sticky::TCPServer> Demo::make_server(StreamScenario& scenario, const sticky::Address& where) {
+  auto factory = [this, &scenario](sticky::Request& r, const sticky::Address& a, sticky::BaseServer& s) {
+    return std::make_unique<ScenarioHandler>(r, a, s, *this, scenario);
+  };
+  return std::make_unique<ScenarioServer>(where, factory, *this);
 }
 
-sticky::Address Demo::start_local_server(Scenario& scenario) {
+sticky::Address Demo::start_local_server(StreamScenario& scenario) {
   local_ = std::make_unique<LocalServer>();
-  local_->listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
-  int fd = ::eventfd(0, EFD_CLOEXEC);
-  if (fd < 0) sticky::throw_errno("eventfd");
-  local_->stop.reset(fd);
-  stop_fd_ = fd;
-  auto address = sticky::local_address(local_->listener.get());
-  local_->thread = std::thread([this, &scenario] {
+  local_->server = make_server(scenario, sticky::Address::parse("127.0.0.1:0"));
+  local_->thread = std::thread([this] {
     try {
-      serve_loop(local_->listener.get(), scenario, false);
+      local_->server->serve_forever();
     } catch (const std::exception& e) {
-      error(e.what(), "server");
+      error(e.what(), Side::server);
     }
   });
-  return address;
+  return local_->server->server_address();
 }
 
 void Demo::stop_local_server() {
   if (!local_) return;
-  stop_serving();
+  local_->server->shutdown();
   if (local_->thread.joinable()) local_->thread.join();
+  local_->server->server_close();
   local_.reset();
-  stop_fd_ = -1;
-}
-
-void Demo::stop_serving() {
-  if (stop_fd_ < 0) return;
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto ignored = ::write(stop_fd_, &one, sizeof one);
 }
 
 }  // namespace harness

@@ -23,8 +23,11 @@
 #include <string>
 #include <string_view>
 
-#include "harness/cli.hpp"
+#include "sticky/codec_spec.hpp"
+#include "sticky/command_line.hpp"
+#include "sticky/framed.hpp"
 #include "sticky/io.hpp"
+#include "sticky/server.hpp"
 #include "sticky/socket.hpp"
 #include "sticky/trace.hpp"
 
@@ -35,11 +38,11 @@ class Demo;
 // One end of a stream connection whose every call is recorded.
 class Conn {
  public:
-  Conn(Demo& demo, sticky::Fd fd, std::string side, int id);
+  Conn(Demo& demo, sticky::Fd fd, sticky::Side side, int id);
   Conn(Conn&&) = default;
 
   int fd() const { return fd_.get(); }
-  const std::string& side() const { return side_; }
+  sticky::Side side() const { return side_; }
   int id() const { return id_; }
 
   // Sends every byte (looping over partial sends) as one application message.
@@ -52,8 +55,16 @@ class Conn {
   std::string recv(std::size_t want, sticky::Timeout timeout = std::nullopt);
   // recv() until `n` bytes came or the peer closed; each recv() is recorded.
   std::string recv_exact(std::size_t n, sticky::Timeout timeout = std::nullopt);
-  // Records a message the application decoded from the stream.
+
+  // Messages, framed by `spec` (sticky/framed.hpp): each recv() it makes is recorded, and
+  // each frame with the codec that found it, so a viewer shows the decoder's state.
+  void use_codec(const sticky::CodecSpec& spec, sticky::Timeout timeout = std::nullopt);
+  bool has_codec() const { return framed_ != nullptr; }
+  std::optional<std::string> read_frame();   // nullopt: the peer closed between frames
+  void write_frame(std::string_view payload);  // one message: header and body in one send
+  // Records a message the application decoded from the stream by other means.
   void frame(std::string_view payload);
+
   void shutdown_write();
   sticky::TcpSegments segments() const { return sticky::tcp_segments(fd_.get()); }
   sticky::Fd& socket() { return fd_; }
@@ -62,16 +73,19 @@ class Conn {
   void record_send(std::string_view data, bool new_message);
   Demo* demo_;
   sticky::Fd fd_;
-  std::string side_;
+  sticky::Side side_;
   int id_;
   std::uint64_t msg_ = 0;
+  std::unique_ptr<sticky::Codec> codec_;
+  std::string codec_words_;
+  std::unique_ptr<sticky::FramedConnection> framed_;
 };
 
 // A datagram socket whose every sendto/recvfrom is recorded. Datagrams keep their
 // boundaries, so each recv shows the datagram it got (or the part that fitted).
 class DatagramSocket {
  public:
-  DatagramSocket(Demo& demo, sticky::Fd fd, std::string side);
+  DatagramSocket(Demo& demo, sticky::Fd fd, sticky::Side side);
   int fd() const { return fd_.get(); }
   // `to` may be omitted on a connected socket.
   void send_to(std::string_view data, const sticky::Address* to = nullptr);
@@ -80,27 +94,39 @@ class DatagramSocket {
  private:
   Demo* demo_;
   sticky::Fd fd_;
-  std::string side_;
+  sticky::Side side_;
   std::uint64_t msg_ = 0;
 };
 
+// What every demo has: its own options, a client side, and the three roles.
 class Scenario {
  public:
   virtual ~Scenario() = default;
-  // The demo's own options.
   virtual void add_options(CLI::App&) {}
-  // Server side of one connection.
-  virtual void serve(Demo&, Conn&) { throw std::logic_error("this demo serves datagrams, not connections"); }
   // The client side, against a server at `server` (ours in role both, anyone's otherwise).
   virtual void client(Demo& demo, const sticky::Address& server) = 0;
-  // Role both; by default our server on 127.0.0.1 with an OS-chosen port, then client().
-  virtual void both(Demo& demo);
-  // A datagram demo serves a bound UDP socket instead of accepting connections.
-  virtual bool datagram() const { return false; }
+  // Role server: serves until interrupted (or once, with --once).
+  virtual void serve_role(Demo& demo) = 0;
+  // Role both: server and client in this process.
+  virtual void both(Demo& demo) = 0;
+};
+
+// A demo over a stream: what the server does with one connection.
+class StreamScenario : public Scenario {
+ public:
+  virtual void serve(Demo& demo, Conn& conn) = 0;
+  // By default: our server on 127.0.0.1 with an OS-chosen port, then client().
+  void both(Demo& demo) override;
+  // A sticky::TCPServer on --host/--port, each connection given to serve().
+  void serve_role(Demo& demo) override;
+};
+
+// A demo over datagrams: the server serves a bound socket.
+class DatagramScenario : public Scenario {
+ public:
   // Serves datagrams until interrupted (or one exchange when `once`).
-  virtual void serve_datagrams(Demo&, DatagramSocket&, bool /*once*/) {}
-  // A demo that brings its own server for role server returns true after running it.
-  virtual bool run_server(Demo&) { return false; }
+  virtual void serve_datagrams(Demo& demo, DatagramSocket& socket, bool once) = 0;
+  void serve_role(Demo& demo) override;
 };
 
 struct Options {
@@ -132,23 +158,24 @@ class Demo {
   // Narration, recorded in the trace too.
   void step(std::string heading);   // a heading; with --step, waits for Enter on a terminal
   void say(std::string text);       // a line of explanation
-  void error(std::string text, std::string side = {});
-  void result(bool observed, nlohmann::json facts, std::string summary);
+  void error(std::string text, sticky::Side side = sticky::Side::none);
+  void result(bool observed, const nlohmann::json& facts, std::string summary);
+  // "listening on HOST:PORT", first on stdout (a note in --json), flushed.
+  void announce_listening(const sticky::Address& where);
 
   // Recorded connections.
-  Conn connect(const sticky::Address& server, std::string side = "client");
-  Conn adopt(sticky::Fd fd, std::string side);
-  int next_conn_id(const std::string& side);
+  Conn connect(const sticky::Address& server, sticky::Side side = sticky::Side::client);
+  Conn adopt(sticky::Fd fd, sticky::Side side);
+  int next_conn_id(sticky::Side side);
 
-  // Serves connections on `listener` one at a time with scenario.serve() until stop_serving()
-  // (or one connection with `once`). A failing connection is reported; the next is served.
-  void serve_loop(int listener, Scenario& scenario, bool once);
-  void stop_serving();
+  // A server for `scenario` on `where`, one connection at a time, as lib's socketserver
+  // serves: a failing connection is reported and the next one served.
+  std::unique_ptr<sticky::TCPServer> make_server(StreamScenario& scenario, const sticky::Address& where);
 
   // Runs `client` while a thread serves connections on a fresh 127.0.0.1 listener.
   template <typename F>
-  void with_local_server(Scenario& scenario, F&& client);
-  sticky::Address start_local_server(Scenario& scenario);
+  void with_local_server(StreamScenario& scenario, F&& client);
+  sticky::Address start_local_server(StreamScenario& scenario);
   void stop_local_server();
 
  private:
@@ -162,11 +189,13 @@ class Demo {
   std::atomic<int> client_ids_{0}, server_ids_{0};
   struct LocalServer;
   std::unique_ptr<LocalServer> local_;
-  int stop_fd_ = -1;
 };
 
+// SIGINT and SIGTERM end a server cleanly: a line on stderr, exit status 0.
+void exit_cleanly_on_interrupt(const std::string& program);
+
 template <typename F>
-void Demo::with_local_server(Scenario& scenario, F&& client) {
+void Demo::with_local_server(StreamScenario& scenario, F&& client) {
   auto address = start_local_server(scenario);
   try {
     client(address);

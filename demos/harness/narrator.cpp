@@ -7,6 +7,9 @@
 
 namespace harness {
 
+using sticky::Op;
+using sticky::Side;
+
 std::string preview(std::string_view bytes, std::size_t limit) {
   std::string text = sticky::printable(bytes);
   if (text.size() <= limit) return "\"" + text + "\"";
@@ -19,8 +22,6 @@ const fmt::terminal_color kPalette[] = {
     fmt::terminal_color::bright_cyan,  fmt::terminal_color::bright_yellow, fmt::terminal_color::bright_magenta,
     fmt::terminal_color::bright_green, fmt::terminal_color::bright_blue,   fmt::terminal_color::bright_red,
 };
-
-std::string other_side(const std::string& side) { return side == "client" ? "server" : "client"; }
 }  // namespace
 
 std::string Narrator::paint(std::uint64_t msg, const std::string& text) const {
@@ -36,72 +37,60 @@ std::string Narrator::dim(const std::string& text) const {
   return colour_ ? fmt::format(fmt::emphasis::faint, "{}", text) : text;
 }
 
+std::string Narrator::call_line(const sticky::TraceEvent& e, const sticky::AttributedCall& c) const {
+  std::string who = fmt::format("{:<8} ", c.who);
+  std::size_t width = c.datagram ? 14 : 11;
+  std::string label = c.datagram || !c.is_send ? c.label : "send";
+  std::string shown;
+  if (c.end_of_stream) {
+    shown = dim("(" + c.origin + ")");
+    return fmt::format("  {}{:<{}} {:>6} bytes  {}", who, label, width, 0, shown);
+  }
+  std::size_t limit = c.is_send || c.datagram ? 56 : std::max<std::size_t>(10, 56 / std::max<std::size_t>(1, c.spans.size()));
+  std::size_t count = 0;
+  for (const auto& span : c.spans) {
+    if (count == 6) {
+      shown += dim(fmt::format(" …{} more", c.spans.size() - count));
+      break;
+    }
+    std::string_view part = std::string_view(e.data).substr(span.begin, span.size);
+    shown += (shown.empty() ? "" : " ") + paint(span.msg, preview(part, c.datagram ? 48 : limit));
+    ++count;
+  }
+  if (c.datagram)
+    return fmt::format("  {}{:<14} {:>5} bytes  {}  {}", who, label, e.data.size(), shown, dim(c.origin));
+  return fmt::format("  {}{:<11} {:>6} bytes  {}  {}", who, label, e.data.size(), shown, dim(c.origin));
+}
+
 void Narrator::operator()(const sticky::TraceEvent& e) {
-  if (e.side == "relay" && e.op != "note") return;  // the relay's pieces would drown the story
-  // Connections after the first are numbered, so two clients of one server read apart.
-  std::string side = e.conn && *e.conn > 1 && e.side != "relay" ? fmt::format("{}#{}", e.side, *e.conn) : e.side;
+  auto call = provenance_->add(e);
+  if (e.side == Side::relay && e.op != Op::note) return;  // the relay's pieces would drown the story
+  std::string side(sticky::to_string(e.side));
+  if (e.conn && *e.conn > 1 && e.side != Side::relay) side += fmt::format("#{}", *e.conn);
   std::string who = side.empty() ? "" : fmt::format("{:<8} ", side);
   std::string line;
-  if (e.op == "step") {
-    line = "\n" + bold("▶ " + e.text);
-  } else if (e.op == "note") {
-    line = "  " + who + e.text;
-  } else if (e.op == "error") {
-    line = "  " + who + (colour_ ? fmt::format(fmt::fg(fmt::terminal_color::red), "error: {}", e.text)
-                                 : "error: " + e.text);
-  } else if (e.moves_bytes() && e.facts.is_object() && e.facts.value("datagram", false)) {
-    if (!*narrate_io_) return;
-    // Datagrams keep their boundaries: each recv is one datagram, no stream to map back.
-    bool is_send = e.op == "send";
-    std::string call = is_send ? "sendto" : fmt::format("recvfrom({})", e.want.value_or(0));
-    std::string note = is_send ? fmt::format("datagram {}", e.msg.value_or(0))
-                       : e.facts.value("truncated", false)
-                           ? fmt::format("TRUNCATED: the datagram had {} bytes; the rest is gone",
-                                         e.facts.value("full_size", 0))
-                           : e.data.empty() ? "an empty datagram (not end of stream)" : "one whole datagram";
-    line = fmt::format("  {}{:<14} {:>5} bytes  {}  {}", who, call, e.data.size(),
-                       paint(is_send ? e.msg.value_or(0) : 0, preview(e.data, 48)), dim(note));
-  } else if (e.op == "send") {
-    auto& stream = streams_[{e.conn.value_or(0), other_side(e.side)}];
-    stream.sent(e.msg.value_or(0), e.data.size());
-    if (!*narrate_io_) return;
-    line = fmt::format("  {}{:<11} {:>6} bytes  {}  {}", who, "send", e.data.size(),
-                       paint(e.msg.value_or(0), preview(e.data, 56)),
-                       dim(fmt::format("message {}", e.msg.value_or(0))));
-  } else if (e.op == "recv") {
-    auto& stream = streams_[{e.conn.value_or(0), e.side}];
-    auto spans = stream.received(e.data.size());
-    if (!*narrate_io_) return;
-    std::size_t limit = std::max<std::size_t>(10, 56 / std::max<std::size_t>(1, spans.size()));
-    std::string shown;
-    std::size_t shown_spans = 0;
-    for (const auto& span : spans) {
-      if (shown_spans == 6) {
-        shown += dim(fmt::format(" …{} more", spans.size() - shown_spans));
-        break;
-      }
-      std::string_view part = std::string_view(e.data).substr(span.offset - spans.front().offset, span.bytes);
-      shown += (shown.empty() ? "" : " ") + paint(span.msg, preview(part, limit));
-      ++shown_spans;
-    }
-    if (e.data.empty()) shown = dim("(end of stream: the peer closed)");
-    std::string where;
-    if (spans.size() > 1 && spans.front().msg && spans.back().msg)
-      where = fmt::format("messages {}–{}", spans.front().msg, spans.back().msg);
-    else if (spans.size() == 1 && spans.front().msg)
-      where = fmt::format("message {}{}", spans.front().msg,
-                          spans.front().starts_message && spans.front().ends_message ? "" : " (part)");
-    line = fmt::format("  {}{:<11} {:>6} bytes  {}  {}", who, fmt::format("recv({})", e.want.value_or(0)),
-                       e.data.size(), shown, dim(where));
-  } else if (e.op == "frame") {
-    if (!*narrate_io_) return;
-    line = fmt::format("  {}{:<11} {:>6} bytes  {}", who, "frame", e.data.size(), preview(e.data, 56));
-  } else if (e.op == "result") {
-    line = "\n" + bold(fmt::format("Result: {}", e.text.empty() ? (e.observed.value_or(false) ? "observed" : "not observed") : e.text));
-  } else if (e.op == "call") {
-    line = "  " + who + dim(e.text);
-  } else {
-    return;
+  switch (e.op) {
+    case Op::step: line = "\n" + bold("▶ " + e.text); break;
+    case Op::note: line = "  " + who + e.text; break;
+    case Op::error:
+      line = "  " + who + (colour_ ? fmt::format(fmt::fg(fmt::terminal_color::red), "error: {}", e.text)
+                                   : "error: " + e.text);
+      break;
+    case Op::send:
+    case Op::recv:
+      if (!call || !*narrate_io_) return;
+      line = call_line(e, *call);
+      break;
+    case Op::frame:
+      if (!*narrate_io_) return;
+      line = fmt::format("  {}{:<11} {:>6} bytes  {}", who, "frame", e.data.size(), preview(e.data, 56));
+      break;
+    case Op::result:
+      line = "\n" + bold(fmt::format("Result: {}", e.text.empty() ? (e.observed.value_or(false) ? "observed" : "not observed")
+                                                                 : e.text));
+      break;
+    case Op::call: line = "  " + who + dim(e.text); break;
+    default: return;
   }
   fmt::print(out_, "{}\n", line);
   std::fflush(out_);

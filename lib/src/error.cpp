@@ -22,7 +22,7 @@ SystemError::SystemError(std::string_view call, std::string_view object, int err
 
 void throw_errno(std::string_view call, std::string_view object) {
   int saved = errno;
-  if (saved == ETIMEDOUT || saved == EAGAIN) throw TimeoutError(call, object);  // SO_*TIMEO expired
+  if (saved == ETIMEDOUT) throw TimeoutError(call, object);
   throw SystemError(call, object, saved);
 }
 

@@ -9,48 +9,48 @@
 #include <vector>
 
 #include "sticky/error.hpp"
+#include "sticky/wait.hpp"
 
 namespace sticky {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // What remains of a timeout, so a loop of calls shares one deadline.
 class Deadline {
  public:
-  explicit Deadline(Timeout t) : end_(t ? std::optional(Clock::now() + *t) : std::nullopt) {}
-  int poll_millis() const {
-    if (!end_) return -1;
-    auto left = std::chrono::ceil<Millis>(*end_ - Clock::now()).count();
-    return left > 0 ? static_cast<int>(left) : 0;
+  explicit Deadline(Timeout t) : end_(deadline_after(t)) {}
+  std::optional<Clock::time_point> end() const { return end_; }
+  Timeout left() const {
+    if (!end_) return std::nullopt;
+    return std::max(Millis(0), std::chrono::ceil<Millis>(*end_ - Clock::now()));
   }
 
  private:
   std::optional<Clock::time_point> end_;
 };
 
-bool wait_for(int fd, short events, int millis) {
+bool wait_for(int fd, short events, std::optional<Clock::time_point> deadline) {
   pollfd p{fd, events, 0};
-  for (;;) {
-    int rc = ::poll(&p, 1, millis);
-    if (rc > 0) return true;
-    if (rc == 0) return false;
-    if (errno != EINTR) throw_errno("poll");
-  }
+  return wait_until({&p, 1}, deadline) > 0;
 }
 
 void wait_or_throw(int fd, short events, const Deadline& deadline, const char* call) {
-  if (!wait_for(fd, events, deadline.poll_millis())) throw TimeoutError(call, {});
+  if (!wait_for(fd, events, deadline.end())) throw TimeoutError(call, socket_name(fd));
 }
 
 // EAGAIN on a blocking socket is SO_RCVTIMEO / SO_SNDTIMEO expiring, not "try again later".
 bool is_nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
 
+[[noreturn]] void fail(const char* call, int fd) {
+  int error = errno;
+  if (error == EAGAIN || error == EWOULDBLOCK) throw TimeoutError(call, socket_name(fd));  // SO_*TIMEO expired
+  throw SystemError(call, socket_name(fd), error);
+}
+
 }  // namespace
 
-bool wait_readable(int fd, Timeout timeout) { return wait_for(fd, POLLIN, Deadline(timeout).poll_millis()); }
-bool wait_writable(int fd, Timeout timeout) { return wait_for(fd, POLLOUT, Deadline(timeout).poll_millis()); }
+bool wait_readable(int fd, Timeout timeout) { return wait_for(fd, POLLIN, deadline_after(timeout)); }
+bool wait_writable(int fd, Timeout timeout) { return wait_for(fd, POLLOUT, deadline_after(timeout)); }
 
 void send_all(int fd, std::string_view data, Timeout timeout) {
   send_gather(fd, {data}, timeout);
@@ -76,7 +76,7 @@ void send_gather(int fd, std::span<const std::string_view> parts, Timeout timeou
         wait_or_throw(fd, POLLOUT, deadline, "send");
         continue;
       }
-      throw_errno("send");
+      fail("send", fd);
     }
     auto left = static_cast<std::size_t>(sent);
     while (first < iov.size() && left >= iov[first].iov_len) left -= iov[first++].iov_len;
@@ -93,7 +93,7 @@ std::size_t send_once(int fd, std::string_view data) {
     if (sent >= 0) return static_cast<std::size_t>(sent);
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-    throw_errno("send");
+    throw SystemError("send", socket_name(fd), errno);
   }
 }
 
@@ -108,7 +108,7 @@ std::size_t recv_some(int fd, char* buffer, std::size_t max, Timeout timeout) {
       wait_or_throw(fd, POLLIN, deadline, "recv");
       continue;
     }
-    throw_errno("recv");
+    fail("recv", fd);
   }
 }
 
@@ -122,8 +122,7 @@ std::size_t recv_exact(int fd, char* buffer, std::size_t n, Timeout timeout) {
   Deadline deadline(timeout);
   std::size_t have = 0;
   while (have < n) {
-    std::size_t got = recv_some(fd, buffer + have, n - have,
-                                timeout ? Timeout(Millis(deadline.poll_millis())) : std::nullopt);
+    std::size_t got = recv_some(fd, buffer + have, n - have, deadline.left());
     if (got == 0) break;  // end of stream: the caller sees how much came
     have += got;
   }
@@ -157,7 +156,7 @@ Datagram recv_datagram(int fd, std::size_t max, Timeout timeout) {
         wait_or_throw(fd, POLLIN, deadline, "recvfrom");
         continue;
       }
-      throw_errno("recvfrom");
+      fail("recvfrom", fd);
     }
     d.full_size = static_cast<std::size_t>(got);
     d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
@@ -174,7 +173,7 @@ void send_datagram(int fd, std::string_view data, const Address* to) {
                                  to->length())
                       : ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (sent >= 0) return;
-    if (errno != EINTR) throw_errno("sendto", to ? to->to_string() : std::string{});
+    if (errno != EINTR) throw SystemError("sendto", to ? to->to_string() : socket_name(fd), errno);
   }
 }
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,9 +10,12 @@
 #include <deque>
 #include <list>
 #include <random>
+#include <unordered_map>
 
 #include "sticky/error.hpp"
 #include "sticky/io.hpp"
+#include "sticky/trace.hpp"
+#include "sticky/wait.hpp"
 
 namespace sticky {
 
@@ -78,7 +80,6 @@ void apply_shaping(RelayOptions& options, std::string_view option, std::string_v
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxQueued = 1 << 20;  // stop reading a side whose bytes are not going out
 
 struct Piece {
@@ -142,33 +143,42 @@ struct Connection {
   bool broken = false;
 };
 
+// Nagle exists only on TCP; TCP_NODELAY on a Unix socket fails with EOPNOTSUPP.
+bool is_tcp(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+  return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
 }  // namespace
 
 struct Relay::Impl {
   RelayOptions options;
   Fd listener;
-  Fd wake;  // eventfd: stop() writes, the loop wakes at once
+  Waker wake;  // stop() wakes the loop at once
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> accepted{0};
   std::list<Connection> connections;
+  std::unordered_map<int, std::pair<Connection*, Leg*>> reader_of;  // fd -> the leg that reads it
 
-  void record(const Connection& c, const Leg& leg, const char* op, std::string_view bytes) {
+  void record(const Connection& c, const Leg& leg, Op op, std::string_view bytes) {
     if (!options.trace) return;
     TraceEvent e;
-    e.side = "relay";
+    e.side = Side::relay;
     e.conn = c.id;
     e.op = op;
     e.data = std::string(bytes);
-    e.text = leg.name;
+    e.direction = leg.name == std::string_view("up") ? Direction::up : Direction::down;
     options.trace->record(std::move(e));
   }
 
   void note(std::optional<int> conn, std::string text) {
     if (!options.trace) return;
     TraceEvent e;
-    e.side = "relay";
+    e.side = Side::relay;
     e.conn = conn;
-    e.op = "note";
+    e.op = Op::note;
     e.text = std::move(text);
     options.trace->record(std::move(e));
   }
@@ -190,10 +200,9 @@ struct Relay::Impl {
       return;  // closing the client tells it
     }
     for (int fd : {client.get(), server.get()}) {
-      if (!options.target.is_unix()) set_nodelay(fd, true);
+      if (is_tcp(fd)) set_nodelay(fd, true);
       set_nonblocking(fd, true);
     }
-    set_nodelay(client.get(), true);
     note(id, fmt::format("connection {} from {} to {}", id, peer.to_string(), options.target.to_string()));
     Connection& c = connections.emplace_back();
     c.id = id;
@@ -201,6 +210,8 @@ struct Relay::Impl {
     c.down = make_leg("down", options.to_client, server.get(), client.get());
     c.client = std::move(client);
     c.server = std::move(server);
+    reader_of[c.up.from] = {&c, &c.up};
+    reader_of[c.down.from] = {&c, &c.down};
   }
 
   void read_leg(Connection& c, Leg& leg, Clock::time_point now) {
@@ -218,7 +229,7 @@ struct Relay::Impl {
       return;
     }
     std::string_view bytes(buffer, static_cast<std::size_t>(got));
-    record(c, leg, "recv", bytes);
+    record(c, leg, Op::recv, bytes);
     if (leg.shaping.coalesce.count()) {
       leg.held.append(bytes);
       if (!leg.hold_until) leg.hold_until = now + leg.shaping.coalesce;
@@ -248,7 +259,7 @@ struct Relay::Impl {
         return;
       }
       auto n = static_cast<std::size_t>(sent);
-      record(c, leg, "send", std::string_view(piece.bytes).substr(0, n));
+      record(c, leg, Op::send, std::string_view(piece.bytes).substr(0, n));
       leg.queued -= n;
       if (n < piece.bytes.size()) {
         piece.bytes.erase(0, n);
@@ -271,7 +282,7 @@ struct Relay::Impl {
 
   void run() {
     while (!stopping) {
-      std::vector<pollfd> fds{{wake.get(), POLLIN, 0}, {listener.get(), POLLIN, 0}};
+      std::vector<pollfd> fds{{wake.fd(), POLLIN, 0}, {listener.get(), POLLIN, 0}};
       std::optional<Clock::time_point> deadline;
       for (auto& c : connections) {
         for (Leg* leg : {&c.up, &c.down}) {
@@ -283,23 +294,16 @@ struct Relay::Impl {
           if (t && (!deadline || *t < *deadline)) deadline = t;
         }
       }
-      // ppoll, not poll: pieces are paced in microseconds, finer than poll's milliseconds.
-      timespec wait{};
-      if (deadline) {
-        auto ns = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                *deadline - Clock::now()).count());
-        wait = {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-      }
-      int rc = ::ppoll(fds.data(), fds.size(), deadline ? &wait : nullptr, nullptr);
-      if (rc < 0 && errno != EINTR) throw_errno("ppoll", "relay");
+      wait_until(fds, deadline);  // microseconds: pieces are paced finer than poll's milliseconds
       if (stopping) break;
       auto now = Clock::now();
       if (fds[1].revents & POLLIN) accept_one();
       for (std::size_t i = 2; i < fds.size(); ++i) {
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        for (auto& c : connections)
-          for (Leg* leg : {&c.up, &c.down})
-            if (leg->from == fds[i].fd && !leg->read_eof && !c.broken) read_leg(c, *leg, now);
+        auto it = reader_of.find(fds[i].fd);
+        if (it == reader_of.end()) continue;
+        auto [c, leg] = it->second;
+        if (!leg->read_eof && !c->broken) read_leg(*c, *leg, now);
       }
       now = Clock::now();
       for (auto it = connections.begin(); it != connections.end();) {
@@ -310,28 +314,25 @@ struct Relay::Impl {
         bool done = it->broken || (it->up.finished() && it->down.finished());
         if (done) {
           note(it->id, fmt::format("connection {} closed", it->id));
+          reader_of.erase(it->up.from);
+          reader_of.erase(it->down.from);
           it = connections.erase(it);
         } else {
           ++it;
         }
       }
     }
+    reader_of.clear();
     connections.clear();
   }
 };
 
-Relay::Relay(RelayOptions options) : impl_(new Impl) {
+Relay::Relay(RelayOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->listener = listen_stream(impl_->options.listen);
-  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) {
-    delete impl_;
-    throw_errno("eventfd");
-  }
-  impl_->wake.reset(fd);
 }
 
-Relay::~Relay() { delete impl_; }
+Relay::~Relay() = default;
 
 Address Relay::address() const { return local_address(impl_->listener.get()); }
 
@@ -339,8 +340,7 @@ void Relay::run() { impl_->run(); }
 
 void Relay::stop() {
   impl_->stopping = true;
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto ignored = ::write(impl_->wake.get(), &one, sizeof one);
+  impl_->wake.wake();
 }
 
 std::uint64_t Relay::connections() const { return impl_->accepted; }

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,17 +17,20 @@ namespace sticky {
 // ---------------------------------------------------------------------------------- handlers
 
 void BaseRequestHandler::run() {
-  server.report_call("handler.setup");
+  auto report = [this](std::string_view step) {
+    if (server.on_call) server.on_call(step, {});
+  };
+  report("handler.setup");
   setup();
   try {
-    server.report_call("handler.handle");
+    report("handler.handle");
     handle();
   } catch (...) {
-    server.report_call("handler.finish");
+    report("handler.finish");
     finish();
     throw;
   }
-  server.report_call("handler.finish");
+  report("handler.finish");
   finish();
 }
 
@@ -95,11 +97,7 @@ void DatagramRequestHandler::finish() {
 // ------------------------------------------------------------------------------------ server
 
 BaseServer::BaseServer(Address address, HandlerFactory factory)
-    : address_(std::move(address)), factory_(std::move(factory)) {
-  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) throw_errno("eventfd");
-  wake_.reset(fd);
-}
+    : address_(std::move(address)), factory_(std::move(factory)) {}
 
 BaseServer::~BaseServer() = default;
 
@@ -124,10 +122,9 @@ void BaseServer::serve_forever(Millis poll_interval) {
   report_call("serve_forever");
   try {
     while (!shutdown_requested_) {
-      std::vector<pollfd> fds{{socket_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+      std::vector<pollfd> fds{{socket_.get(), POLLIN, 0}, {wake_.fd(), POLLIN, 0}};
       for (int fd : wakeup_fds()) fds.push_back({fd, POLLIN, 0});
-      int rc = ::poll(fds.data(), fds.size(), static_cast<int>(poll_interval.count()));
-      if (rc < 0 && errno != EINTR) throw_errno("poll", "serve_forever");
+      int rc = wait_until(fds, Clock::now() + poll_interval);
       if (shutdown_requested_) break;
       if (rc > 0 && (fds[0].revents & POLLIN)) handle_request_noblock();
       service_actions();
@@ -142,28 +139,23 @@ void BaseServer::serve_forever(Millis poll_interval) {
   std::lock_guard lock(mutex_);
   serving_ = false;
   shutdown_requested_ = false;
-  std::uint64_t drained;
-  while (::read(wake_.get(), &drained, sizeof drained) > 0) {}
+  wake_.drain();
   stopped_.notify_all();
 }
 
 void BaseServer::shutdown() {
   std::unique_lock lock(mutex_);
-  if (!serving_) return;
+  // Set even when serve_forever() has not started yet: it then returns at once (as Python's
+  // does), instead of serving for ever after a shutdown() that came too early.
   shutdown_requested_ = true;
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto ignored = ::write(wake_.get(), &one, sizeof one);
+  wake_.wake();
+  if (!serving_) return;
   stopped_.wait(lock, [this] { return !serving_; });
 }
 
 void BaseServer::handle_request() {
   pollfd p{socket_.get(), POLLIN, 0};
-  int millis = timeout ? static_cast<int>(timeout->count()) : -1;
-  int rc;
-  do rc = ::poll(&p, 1, millis);
-  while (rc < 0 && errno == EINTR);
-  if (rc < 0) throw_errno("poll", "handle_request");
-  if (rc == 0) {
+  if (wait_until({&p, 1}, deadline_after(timeout)) == 0) {
     report_call("handle_timeout");
     handle_timeout();
     return;
@@ -176,8 +168,15 @@ void BaseServer::handle_request_noblock() {
   std::optional<std::pair<Request, Address>> got;
   try {
     got = get_request();
-  } catch (const SystemError&) {
-    return;  // the client left before we got to it (ECONNABORTED): nothing to serve
+  } catch (const SystemError& e) {
+    if (e.error() == EMFILE || e.error() == ENFILE || e.error() == ENOBUFS || e.error() == ENOMEM) {
+      // Out of descriptors or memory: the client stays queued and poll() would say
+      // "readable" again at once. Report it, then give handlers a moment to close some.
+      handle_error(address_, std::current_exception());
+      pollfd p{wake_.fd(), POLLIN, 0};
+      wait_until({&p, 1}, Clock::now() + Millis(100));
+    }
+    return;  // or the client left before we got to it (ECONNABORTED): nothing to serve
   }
   if (!got) return;
   auto& [request, client] = *got;
@@ -187,16 +186,19 @@ void BaseServer::handle_request_noblock() {
     shutdown_request(request);
     return;
   }
+  report_call("process_request", concurrency());
   try {
-    process_request(std::move(request), client);
+    process_request(request, client);
   } catch (...) {
     handle_error(client, std::current_exception());
-    shutdown_request(request);
+    shutdown_request(request);  // whatever process_request did not take over
   }
 }
 
-void BaseServer::process_request(Request request, const Address& client) {
-  report_call("process_request", "in this thread");
+void BaseServer::process_request(Request& request, const Address& client) { run_request(request, client); }
+
+void BaseServer::run_request(Request& request, const Address& client) {
+  report_call("finish_request", "make the handler");
   try {
     finish_request(request, client);
   } catch (...) {
@@ -207,7 +209,6 @@ void BaseServer::process_request(Request request, const Address& client) {
 }
 
 void BaseServer::finish_request(Request& request, const Address& client) {
-  report_call("finish_request", "make the handler");
   auto h = factory_(request, client, *this);
   h->run();
 }
@@ -323,7 +324,8 @@ void exit_child(int status) {
 void ForkingSupport::adopt_child(int pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   std::lock_guard lock(mutex_);
-  children_.push_back({pid, Fd(fd)});  // fd -1 on old kernels: reaped on the next poll interval
+  children_.push_back({pid, Fd(fd)});
+  started_.push_back(pid);  // fd -1 on old kernels: reaped on the next poll interval
 }
 
 void ForkingSupport::collect_children(bool block) {

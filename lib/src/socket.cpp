@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "sticky/error.hpp"
+#include "sticky/wait.hpp"
 
 namespace sticky {
 
@@ -158,11 +159,7 @@ void connect_with_timeout(int fd, const Address& address, Millis timeout) {
   if (::connect(fd, address.sockaddr_ptr(), address.length()) != 0) {
     if (errno != EINPROGRESS) throw_errno("connect", address.to_string());
     pollfd p{fd, POLLOUT, 0};
-    int rc;
-    do rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    while (rc < 0 && errno == EINTR);
-    if (rc < 0) throw_errno("poll", address.to_string());
-    if (rc == 0) throw TimeoutError("connect", address.to_string());
+    if (wait_until({&p, 1}, Clock::now() + timeout) == 0) throw TimeoutError("connect", address.to_string());
     int error = 0;
     socklen_t len = sizeof error;
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
@@ -205,7 +202,7 @@ Fd accept_connection(int listener, Address* peer) {
   int fd;
   do fd = ::accept4(listener, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
   while (fd < 0 && errno == EINTR);
-  if (fd < 0) throw_errno("accept");
+  if (fd < 0) throw SystemError("accept", socket_name(listener), errno);
   if (peer) *peer = Address::from(reinterpret_cast<sockaddr*>(&ss), len);
   return Fd(fd);
 }
@@ -251,6 +248,19 @@ Address peer_address(int fd) {
   socklen_t len = sizeof ss;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) throw_errno("getpeername");
   return Address::from(reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+std::string socket_name(int fd) {
+  std::string name = "fd " + std::to_string(fd);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 && len > sizeof(sa_family_t)) {
+    try {
+      name += " (peer " + Address::from(reinterpret_cast<sockaddr*>(&ss), len).to_string() + ")";
+    } catch (const std::exception&) {  // an address we cannot print names nothing
+    }
+  }
+  return name;
 }
 
 void set_nodelay(int fd, bool on) { set_option(fd, IPPROTO_TCP, TCP_NODELAY, int{on}, "TCP_NODELAY"); }

@@ -21,7 +21,8 @@ class SystemError : public std::runtime_error {
   int error_;
 };
 
-// A deadline passed before the call could complete (poll timed out).
+// A deadline passed before the call could complete: poll timed out, or SO_RCVTIMEO /
+// SO_SNDTIMEO expired. EAGAIN on a non-blocking socket is not one: nobody set a timeout.
 class TimeoutError : public SystemError {
  public:
   TimeoutError(std::string_view call, std::string_view object)

@@ -11,20 +11,23 @@
 //   std::thread runner([&] { relay.run(); });        // serves until stop()
 //   ...; relay.stop(); runner.join();
 //
-// Both legs set TCP_NODELAY, or the relay would add Nagle stalls of its own. A half-close
+// TCP legs set TCP_NODELAY, or the relay would add Nagle stalls of its own (Unix sockets
+// have no Nagle). A half-close
 // (shutdown(SHUT_WR)) on one side is passed to the other once the bytes before it are out.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "sticky/socket.hpp"
-#include "sticky/trace.hpp"
 
 namespace sticky {
+
+class Trace;
 
 // How one direction is reshaped. Everything off: bytes pass as they come.
 struct Shaping {
@@ -45,7 +48,7 @@ struct RelayOptions {
   Address target;
   Shaping to_server;   // client -> server ("up")
   Shaping to_client;   // server -> client ("down")
-  Trace* trace = nullptr;  // side "relay"; conn = connection number; msg = 1 up, 2 down
+  Trace* trace = nullptr;  // side relay; conn = connection number; direction up or down
 };
 
 // Applies one shaping option as written on a command line: `option` is "split",
@@ -68,7 +71,7 @@ class Relay {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sticky

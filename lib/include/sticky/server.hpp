@@ -43,6 +43,7 @@
 
 #include "sticky/io.hpp"
 #include "sticky/socket.hpp"
+#include "sticky/wait.hpp"
 
 namespace sticky {
 
@@ -149,18 +150,19 @@ class BaseServer {
   int fileno() const { return socket_.get(); }
 
   std::optional<Millis> timeout;  // for handle_request(); none = wait for ever
-  // Each hook and step of the call flow reports its name here (demo 09's --trace-calls).
+  // An observer of the call flow (demo 09's --trace-calls): told each hook's name just
+  // before the loop calls it, on the thread or in the process that calls it. The hooks
+  // themselves know nothing of it, as in Python.
   std::function<void(std::string_view call, std::string_view detail)> on_call;
-  void report_call(std::string_view name, std::string_view detail = {}) {
-    if (on_call) on_call(name, detail);
-  }
 
   // ---- hooks
   virtual void server_bind();
   virtual void server_activate() {}
   virtual std::optional<std::pair<Request, Address>> get_request() = 0;  // nullopt: nothing came after all
   virtual bool verify_request(Request&, const Address&) { return true; }  // false: refused
-  virtual void process_request(Request request, const Address& client);   // the mix-ins' hook
+  // The mix-ins' hook. It takes the request over (a thread moves it away); whatever it
+  // leaves in `request` when it throws is shut down by the caller.
+  virtual void process_request(Request& request, const Address& client);
   virtual void finish_request(Request& request, const Address& client);   // builds and runs the handler
   virtual void shutdown_request(Request& request) { close_request(request); }
   virtual void close_request(Request&) {}
@@ -168,6 +170,9 @@ class BaseServer {
   virtual void handle_error(const Address& client, std::exception_ptr error);
   virtual void handle_timeout() {}
   virtual void service_actions() {}
+  // How process_request() handles a request: "in this thread", "start a thread", "fork a
+  // child process" — for the call flow's narration.
+  virtual std::string_view concurrency() const { return "in this thread"; }
 
  protected:
   // Bind-and-activate in two steps, as Python's constructor does (bind_and_activate=True).
@@ -175,13 +180,18 @@ class BaseServer {
   // Extra descriptors serve_forever() polls; any becoming readable runs service_actions().
   virtual std::vector<int> wakeup_fds() { return {}; }
   void handle_request_noblock();
+  // The call flow: tell the observer, then call the hook.
+  void report_call(std::string_view name, std::string_view detail = {}) const {
+    if (on_call) on_call(name, detail);
+  }
+  void run_request(Request& request, const Address& client);  // finish_request, then shutdown_request
 
   Address address_;
   Fd socket_;
   HandlerFactory factory_;
 
  private:
-  Fd wake_;
+  Waker wake_;
   std::mutex mutex_;
   std::condition_variable stopped_;
   bool serving_ = false;
@@ -237,24 +247,23 @@ class ThreadingMixIn : public Server {
   bool daemon_threads = false;  // true: server_close() does not wait for running handlers
   bool block_on_close = true;
 
-  void process_request(Request request, const Address& client) override {
-    this->report_call("process_request", "start a thread");
+  std::string_view concurrency() const override { return "start a thread"; }
+  void process_request(Request& request, const Address& client) override {
     {
       std::lock_guard lock(mutex_);
       ++running_;
     }
-    std::thread([this, request = std::move(request), client]() mutable {
-      this->report_call("thread started");
-      try {
-        this->finish_request(request, client);
-      } catch (...) {
-        this->handle_error(client, std::current_exception());
-      }
-      this->report_call("shutdown_request");
-      this->shutdown_request(request);
+    try {
+      std::thread([this, request = std::move(request), client]() mutable {
+        this->run_request(request, client);
+        std::lock_guard lock(mutex_);
+        if (--running_ == 0) idle_.notify_all();
+      }).detach();
+    } catch (...) {
       std::lock_guard lock(mutex_);
-      if (--running_ == 0) idle_.notify_all();
-    }).detach();
+      --running_;
+      throw;
+    }
   }
 
   // Waits for the handlers first, then closes: a datagram handler replies on the server's
@@ -289,6 +298,10 @@ class ForkingSupport {
     std::lock_guard lock(mutex_);
     return children_.size();
   }
+  std::vector<int> started_children() const {  // every child ever forked, in order
+    std::lock_guard lock(mutex_);
+    return started_;
+  }
 
  protected:
   // In the parent after fork(): remember the child.
@@ -305,6 +318,7 @@ class ForkingSupport {
   };
   mutable std::mutex mutex_;  // children_ is read by callers on other threads
   std::vector<Child> children_;
+  std::vector<int> started_;
 };
 
 template <typename Server>
@@ -313,25 +327,15 @@ class ForkingMixIn : public Server, public ForkingSupport {
   using Server::Server;
   ~ForkingMixIn() override { wait_for_children(); }
 
-  void process_request(Request request, const Address& client) override {
+  std::string_view concurrency() const override { return "fork a child process"; }
+  void process_request(Request& request, const Address& client) override {
     collect_children(/*block=*/true);
-    this->report_call("process_request", "fork a child process");
     int pid = fork_child();
     if (pid == 0) {  // the child: handle, then leave without running the parent's cleanup
-      int status = 0;
-      this->report_call("child process started");
-      try {
-        this->finish_request(request, client);
-      } catch (...) {
-        this->handle_error(client, std::current_exception());
-        status = 1;
-      }
-      this->report_call("shutdown_request");
-      this->shutdown_request(request);
-      flush_and_exit(status);
+      this->run_request(request, client);
+      flush_and_exit(0);
     }
     adopt_child(pid);
-    this->report_call("forked", std::to_string(pid));
     this->close_request(request);  // the parent's copy of the connection
   }
 

@@ -81,6 +81,8 @@ std::pair<Fd, Fd> stream_pair();
 
 Address local_address(int fd);
 Address peer_address(int fd);
+// "fd 5 (peer 127.0.0.1:40000)", or "fd 5" when it has no peer: for error messages.
+std::string socket_name(int fd);
 
 // Options. Each names what the kernel does with it in the comment, not what it is called.
 void set_nodelay(int fd, bool on);        // TCP_NODELAY: send small segments now, no Nagle
