@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
-  try {
+  return sticky::cli::run("relay", [&] {
     sticky::RelayOptions options;
     options.listen = sticky::Address::ip(host, static_cast<std::uint16_t>(port));
     options.target = sticky::Address::parse(to);
@@ -74,11 +74,5 @@ int main(int argc, char** argv) {
     running = nullptr;
     fmt::print("relay stopped after {} connection{}\n", relay.connections(), relay.connections() == 1 ? "" : "s");
     return 0;
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "relay: {}\nRun 'relay --help' for usage.\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "relay: {}\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -4,6 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <iterator>
+
+#include "keymap.hpp"
 #include "model.hpp"
 #include "svg.hpp"
 #include "sticky/bytes.hpp"
@@ -205,4 +209,20 @@ TEST_CASE("traces of two processes join by their addresses", "[view][provenance]
   CHECK(c[3].side == "server.py [200]");
   CHECK(messages(c[3]) == std::vector<std::uint64_t>{1, 2, 3});
   CHECK(c[3].origin == "messages 1–3");
+}
+
+TEST_CASE("the key bar, the help and the README come from the one keymap", "[view][keys]") {
+  // At 80 columns (69 left beside the speed) help and quit are the last to go.
+  for (int width : {69, 50, 30, 16}) {
+    INFO(width);
+    CHECK_THAT(view::key_bar(width), Catch::Contains("? help") && Catch::Contains("q quit"));
+  }
+  CHECK_THAT(view::key_bar(200), Catch::Contains("space next") && Catch::Contains("b back"));
+  std::ifstream in("README.md");
+  REQUIRE(in);
+  std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string joined;  // the README wraps lines; compare with single spaces
+  for (char c : readme) joined += c == '\n' ? ' ' : c;
+  INFO("README.md should say: Keys: " << view::key_list() << ".");
+  CHECK_THAT(joined, Catch::Contains("Keys: " + view::key_list() + "."));
 }

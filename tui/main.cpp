@@ -198,28 +198,45 @@ void title_from_lessons(view::Model& model, const fs::path& lessons, const std::
   model.set_title(name, "");
 }
 
+bool show(view::Screen& screen, view::Model& model, Source& source, view::Ui& ui);
+
 int run_viewer(view::Model& model, std::unique_ptr<Source> source, view::Ui ui, bool colour, bool keys_from_tty,
                const std::vector<view::LessonInfo>& menu, const std::function<std::unique_ptr<Source>(std::size_t)>& start) {
   view::Screen screen(colour, keys_from_tty);
-  if (!source) {  // the start screen
-    int choice = 0;
-    for (;;) {
-      if (stop_requested) return 0;
-      screen.draw_menu(menu, choice);
-      int key = screen.read_key(100);
-      auto action = view::action_for(key);
-      if (action == view::Action::quit) return 0;
-      if (action == view::Action::up) choice = std::max(0, choice - 1);
-      if (action == view::Action::down) choice = std::min(static_cast<int>(menu.size()) - 1, choice + 1);
-      if (action == view::Action::choose && !menu.empty()) {
-        source = start(static_cast<std::size_t>(choice));
-        model.set_title(menu[static_cast<std::size_t>(choice)].name + " — " + menu[static_cast<std::size_t>(choice)].title,
-                        menu[static_cast<std::size_t>(choice)].claim);
-        ui.source = "demo " + menu[static_cast<std::size_t>(choice)].name;
-        break;
+  const bool from_menu = !source;
+  const view::Ui fresh_ui = ui;
+  for (;;) {
+    if (!source) {  // the start screen
+      int choice = 0;
+      for (;;) {
+        if (stop_requested) return 0;
+        screen.draw_menu(menu, choice);
+        int key = screen.read_key(100);
+        auto action = view::action_for(key);
+        if (action == view::Action::quit) return 0;
+        if (action == view::Action::up) choice = std::max(0, choice - 1);
+        if (action == view::Action::down) choice = std::min(static_cast<int>(menu.size()) - 1, choice + 1);
+        if (action == view::Action::choose && !menu.empty()) {
+          const auto& lesson = menu[static_cast<std::size_t>(choice)];
+          source = start(static_cast<std::size_t>(choice));
+          model.set_title(lesson.name + " — " + lesson.title, lesson.claim);
+          ui.source = "demo " + lesson.name;
+          break;
+        }
       }
     }
+    if (!show(screen, model, *source, ui)) return 0;
+    if (!from_menu) return 0;
+    // q or Esc inside a demo chosen from the list: back to the list.
+    source.reset();
+    model = view::Model{};
+    ui = fresh_ui;
   }
+}
+
+// Steps through one source until q (true) or a stop signal (false).
+bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui& ui) {
+  Source* source = &source_ref;
   auto last_step = Clock::now();
   bool follow = source->live() && ui.playing;
   while (!stop_requested) {
@@ -256,11 +273,11 @@ int run_viewer(view::Model& model, std::unique_ptr<Source> source, view::Ui ui, 
       case view::Action::pane: ui.pane = (ui.pane + 1) % 3; break;
       case view::Action::connection: model.next_connection(); break;
       case view::Action::help: ui.help = true; break;
-      case view::Action::quit: return 0;
+      case view::Action::quit: return true;
       default: break;
     }
   }
-  return 0;
+  return false;
 }
 
 }  // namespace
@@ -289,7 +306,7 @@ int main(int argc, char** argv) {
              "c one connection / all, ? help, q quit. Needs an 80x24 terminal or larger.");
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
-  try {
+  return sticky::cli::run("sticky-view", [&] {
     if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
     if (!svg.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-svg needs --demo or --replay");
     auto lessons = find_lessons(lessons_dir);
@@ -342,11 +359,5 @@ int main(int argc, char** argv) {
     auto menu = view::read_lessons(lessons.string());
     auto start = [&](std::size_t i) -> std::unique_ptr<Source> { return std::make_unique<DemoSource>(find_demo(menu[i].name)); };
     return run_viewer(model, std::move(source), ui, colour, keys_from_tty, menu, start);
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "sticky-view: {}\nRun 'sticky-view --help' for usage.\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "sticky-view: {}\n", e.what());
-    return 1;
-  }
+  });
 }

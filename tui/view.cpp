@@ -13,32 +13,6 @@
 
 namespace view {
 
-const std::vector<Binding>& keymap() {
-  static const std::vector<Binding> table = {
-      {Action::next, {' ', KEY_RIGHT, 'n', 'l'}, "space →", "next event"},
-      {Action::back, {KEY_LEFT, 'b', 'h'}, "← b", "back one event"},
-      {Action::home, {KEY_HOME, 'g'}, "Home g", "back to the start"},
-      {Action::end, {KEY_END, 'G'}, "End G", "jump to the end"},
-      {Action::play, {'p'}, "p", "play / pause"},
-      {Action::faster, {'+', '='}, "+", "play faster"},
-      {Action::slower, {'-', '_'}, "-", "play slower"},
-      {Action::up, {KEY_UP, 'k'}, "↑", "select the previous call"},
-      {Action::down, {KEY_DOWN, 'j'}, "↓", "select the next call"},
-      {Action::pane, {'\t'}, "tab", "switch pane"},
-      {Action::connection, {'c'}, "c", "show one connection / all"},
-      {Action::choose, {'\n', KEY_ENTER}, "Enter", "start the chosen demo (start screen)"},
-      {Action::help, {'?'}, "?", "this help"},
-      {Action::quit, {'q', 27}, "q", "quit"},
-  };
-  return table;
-}
-
-Action action_for(int key) {
-  for (const auto& b : keymap())
-    if (std::find(b.keys.begin(), b.keys.end(), key) != b.keys.end()) return b.action;
-  return Action::none;
-}
-
 namespace {
 
 constexpr int kMinWidth = 80, kMinHeight = 24;
@@ -223,51 +197,53 @@ void Screen::draw_menu(const std::vector<LessonInfo>& lessons, int selected) {
   refresh();
 }
 
-void Screen::draw(const Model& model, const Ui& ui) {
-  erase();
-  int h = LINES, w = COLS;
-  if (w < kMinWidth || h < kMinHeight) {
-    put(h / 2 - 1, 0, fmt::format("sticky-view needs at least {}x{}; this terminal is {}x{}.", kMinWidth, kMinHeight, w, h), w);
-    put(h / 2, 0, "Make it larger, or press q to quit.", w);
-    refresh();
-    return;
-  }
-  // Title, claim, heading.
-  int title_attr = colour_ ? static_cast<int>(COLOR_PAIR(kPairTitle)) : A_REVERSE;
-  put(0, 0, std::string(static_cast<std::size_t>(w), ' '), w, title_attr);
+namespace {
+
+// Where each panel goes on a screen of w x h.
+struct Layout {
+  int w, h;
+  int calls_y, calls_h, half;
+  int hex_y, hex_h;
+  int decoder_y;  // -1: no decoder line
+};
+
+Layout layout_for(int w, int h, bool has_decoder) {
+  Layout l{w, h, 3, 0, w / 2, 0, std::clamp(h / 4, 6, 14), -1};
+  int bottom = h - 2;  // status line at h-2, keys at h-1
+  if (has_decoder) l.decoder_y = bottom - 1;
+  l.hex_y = (has_decoder ? l.decoder_y : bottom) - l.hex_h;
+  l.calls_h = l.hex_y - l.calls_y;
+  return l;
+}
+
+void draw_title_panel(const Model& model, const Ui& ui, const Layout& l, bool colour) {
+  int title_attr = colour ? static_cast<int>(COLOR_PAIR(kPairTitle)) : A_REVERSE;
+  put(0, 0, std::string(static_cast<std::size_t>(l.w), ' '), l.w, title_attr);
   std::string step = fmt::format("step {}/{}{}", model.shown(), model.events().size(), ui.playing ? " ▶" : "");
-  put(0, 1, fmt::format("sticky-view · {}", model.title().empty() ? ui.source : model.title()), w - 2 - static_cast<int>(step.size()) - 2,
-      title_attr | A_BOLD);
-  put(0, w - 1 - static_cast<int>(step.size()), step, static_cast<int>(step.size()), title_attr);
-  put(1, 1, model.claim(), w - 2, A_DIM);
+  put(0, 1, fmt::format("sticky-view · {}", model.title().empty() ? ui.source : model.title()),
+      l.w - 2 - static_cast<int>(step.size()) - 2, title_attr | A_BOLD);
+  put(0, l.w - 1 - static_cast<int>(step.size()), step, static_cast<int>(step.size()), title_attr);
+  put(1, 1, model.claim(), l.w - 2, A_DIM);
   std::string heading = model.heading();
   put(2, 1, heading.empty() ? (model.shown() == 0 ? "Press space to step through the trace, p to play." : "") : "▶ " + heading,
-      w - 2, A_BOLD);
+      l.w - 2, A_BOLD);
+}
 
-  // Decoder line and hex pane at the bottom; the columns take the rest.
+// Sent on the left, received on the right; time flows down: every call starts below the one
+// before it, whichever column it is in.
+void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool colour) {
+  box_at(l.calls_y, 0, l.calls_h, l.half, "sent: each send() call", ui.pane == 0);
+  box_at(l.calls_y, l.half, l.calls_h, l.w - l.half, "received: each recv() call", ui.pane == 1);
+  int inner_w = l.half - 2;
+  std::size_t max_lines = l.h >= 40 ? 6 : 3;
   auto selected = model.selected();
-  std::optional<DecoderState> decoder = selected ? model.decoder_after(*selected) : std::nullopt;
-  int hex_h = std::clamp(h / 4, 6, 14);
-  int bottom = h - 2;                                  // status line at h-2, keys at h-1
-  int decoder_y = decoder ? bottom - 1 : bottom;
-  int hex_y = decoder_y - hex_h;
-  int cols_y = 3, cols_h = hex_y - cols_y;
-  int half = w / 2;
-
-  box_at(cols_y, 0, cols_h, half, "sent: each send() call", ui.pane == 0);
-  box_at(cols_y, half, cols_h, w - half, "received: each recv() call", ui.pane == 1);
-  int inner_w = half - 2;
-  std::size_t max_lines = h >= 40 ? 6 : 3;
-
-  // Time flows down: every call starts below the one before it, whichever column it is in.
-  auto visible = model.visible_calls();
   struct Block {
     std::size_t call;
     std::vector<Line> lines;
   };
   std::vector<Block> blocks;
-  for (auto i : visible) blocks.push_back({i, wrap_spans(model.calls()[i], inner_w - 3, max_lines, colour_)});
-  int room = cols_h - 2;
+  for (auto i : model.visible_calls()) blocks.push_back({i, wrap_spans(model.calls()[i], inner_w - 3, max_lines, colour)});
+  int room = l.calls_h - 2;
   // Scroll so that the selected block is the last one fully in view.
   std::size_t last = blocks.size();
   for (std::size_t b = 0; b < blocks.size(); ++b)
@@ -278,60 +254,88 @@ void Screen::draw(const Model& model, const Ui& ui) {
     --first;
     need += 1 + static_cast<int>(blocks[first].lines.size());
   }
-  int y = cols_y + 1;
-  for (std::size_t b = first; b < blocks.size() && y < cols_y + cols_h - 1; ++b) {
+  int y = l.calls_y + 1;
+  for (std::size_t b = first; b < blocks.size() && y < l.calls_y + l.calls_h - 1; ++b) {
     const Call& c = model.calls()[blocks[b].call];
-    int x = (c.is_send ? 0 : half) + 1;
+    int x = (c.is_send ? 0 : l.half) + 1;
     bool is_selected = selected && blocks[b].call == *selected;
-    const std::string& who = c.side;
-    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", who, c.label, c.data.size(),
+    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", c.side, c.label, c.data.size(),
                                    c.truncated ? " TRUNCATED" : "");
     put(y++, x, head, inner_w, is_selected ? A_BOLD | A_UNDERLINE : A_BOLD);
     for (const auto& line : blocks[b].lines) {
-      if (y >= cols_y + cols_h - 1) break;
+      if (y >= l.calls_y + l.calls_h - 1) break;
       draw_line(y++, x + 2, line, inner_w - 2);
     }
   }
-  if (blocks.empty()) put(cols_y + 2, 2, "(no calls yet)", inner_w, A_DIM);
+  if (blocks.empty()) put(l.calls_y + 2, 2, "(no calls yet)", inner_w, A_DIM);
+}
 
-  // Hex of the selected call.
-  std::string hex_title = "hex";
+void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colour) {
+  auto selected = model.selected();
+  std::string title = "hex";
   if (selected) {
     const Call& c = model.calls()[*selected];
-    hex_title = fmt::format("hex: {} {} — {} bytes", c.side, c.label, c.data.size());
+    title = fmt::format("hex: {} {} — {} bytes", c.side, c.label, c.data.size());
   }
-  box_at(hex_y, 0, hex_h, w, hex_title, ui.pane == 2);
-  if (selected) draw_hex(model.calls()[*selected], hex_y + 1, 2, hex_h - 2, w - 4, colour_);
+  box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
+  if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
+}
 
-  if (decoder) {
-    std::string text = fmt::format("decoder ({}): header {}/{} bytes · expected length {} · buffered {} · frames {}",
-                                   decoder->codec, decoder->header_seen, decoder->header_size,
-                                   decoder->expected ? std::to_string(*decoder->expected) : "?", decoder->buffered,
-                                   decoder->frames);
-    if (!decoder->error.empty()) text += " · " + decoder->error;
-    put(decoder_y, 1, text, w - 2, A_BOLD);
-  }
+void draw_decoder_line(const DecoderState& decoder, const Layout& l) {
+  std::string text = fmt::format("decoder ({}): header {}/{} bytes · expected length {} · buffered {} · frames {}",
+                                 decoder.codec, decoder.header_seen, decoder.header_size,
+                                 decoder.expected ? std::to_string(*decoder.expected) : "?", decoder.buffered,
+                                 decoder.frames);
+  if (!decoder.error.empty()) text += " · " + decoder.error;
+  put(l.decoder_y, 1, text, l.w - 2, A_BOLD);
+}
 
-  // Status: the note in force, the result, or the viewer's own message.
+// The note in force, the result, or the viewer's own message.
+void draw_status_line(const Model& model, const Ui& ui, const Layout& l) {
   std::string status = ui.status;
   if (status.empty()) status = model.note();
   if (auto r = model.result(); r && model.at_end()) status = "Result: " + r->text;
   if (model.connection()) status = fmt::format("[connection {} of {}] ", model.connection(), model.connections().size()) + status;
-  put(h - 2, 1, status, w - 2);
+  put(l.h - 2, 1, status, l.w - 2);
+}
 
-  std::string keys = " space next  b back  p play  +/- speed  ↑↓ select  tab pane  c conn  ? help  q quit";
-  put(h - 1, 0, std::string(static_cast<std::size_t>(w), ' '), w, A_REVERSE);
-  put(h - 1, 0, keys, w - 12, A_REVERSE);
-  put(h - 1, w - 11, fmt::format("{:>2} ev/s", ui.speed), 10, A_REVERSE);
+void draw_key_bar(const Ui& ui, const Layout& l) {
+  std::string speed = fmt::format("{:>2} ev/s", ui.speed);
+  put(l.h - 1, 0, std::string(static_cast<std::size_t>(l.w), ' '), l.w, A_REVERSE);
+  put(l.h - 1, 0, key_bar(l.w - 11), l.w - 11, A_REVERSE);
+  put(l.h - 1, l.w - 10, speed, 10, A_REVERSE);
+}
 
-  if (ui.help) {
-    int bw = 56, bh = static_cast<int>(keymap().size()) + 4;
-    int by = std::max(0, (h - bh) / 2), bx = std::max(0, (w - bw) / 2);
-    for (int r = 0; r < bh; ++r) put(by + r, bx, std::string(static_cast<std::size_t>(bw), ' '), bw);
-    box_at(by, bx, bh, bw, "keys (any key closes)", true);
-    int r = by + 2;
-    for (const auto& b : keymap()) put(r++, bx + 3, fmt::format("{:<10} {}", b.keys_text, b.help), bw - 6);
+void draw_help_overlay(const Layout& l) {
+  int bw = std::min(l.w, 64), bh = static_cast<int>(keymap().size()) + 4;
+  int by = std::max(0, (l.h - bh) / 2), bx = std::max(0, (l.w - bw) / 2);
+  for (int r = 0; r < bh; ++r) put(by + r, bx, std::string(static_cast<std::size_t>(bw), ' '), bw);
+  box_at(by, bx, bh, bw, "keys (any key closes)", true);
+  int r = by + 2;
+  for (const auto& b : keymap()) put(r++, bx + 3, fmt::format("{:<10} {}", b.keys_text, b.help), bw - 6);
+}
+
+}  // namespace
+
+void Screen::draw(const Model& model, const Ui& ui) {
+  erase();
+  int h = LINES, w = COLS;
+  if (w < kMinWidth || h < kMinHeight) {
+    put(h / 2 - 1, 0, fmt::format("sticky-view needs at least {}x{}; this terminal is {}x{}.", kMinWidth, kMinHeight, w, h), w);
+    put(h / 2, 0, "Make it larger, or press q to quit.", w);
+    refresh();
+    return;
   }
+  auto selected = model.selected();
+  std::optional<DecoderState> decoder = selected ? model.decoder_after(*selected) : std::nullopt;
+  Layout l = layout_for(w, h, decoder.has_value());
+  draw_title_panel(model, ui, l, colour_);
+  draw_calls_panel(model, ui, l, colour_);
+  draw_hex_panel(model, ui, l, colour_);
+  if (decoder) draw_decoder_line(*decoder, l);
+  draw_status_line(model, ui, l);
+  draw_key_bar(ui, l);
+  if (ui.help) draw_help_overlay(l);
   refresh();
 }
 

@@ -1,27 +1,18 @@
-// The curses side of sticky-view: the key table (the help overlay is generated from it, so
-// keys and help never disagree) and a Screen that draws the model. Input changes the model;
-// the screen is drawn from the model and nothing else.
+// The curses side of sticky-view: a Screen made of panels — title, calls, hex, decoder,
+// status, key bar, help — each drawing itself from the model and the Ui. Input changes the
+// model; the screen is drawn from the model and nothing else.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "keymap.hpp"
 #include "model.hpp"
 
 namespace view {
 
 constexpr int kNoKey = -1;  // read_key: nothing was pressed (curses ERR)
 
-enum class Action { none, next, back, home, end, play, faster, slower, up, down, pane, connection, help, quit, choose };
-
-struct Binding {
-  Action action;
-  std::vector<int> keys;
-  const char* keys_text;
-  const char* help;
-};
-const std::vector<Binding>& keymap();
-Action action_for(int key);
 
 // What the viewer shows besides the model.
 struct Ui {

@@ -47,6 +47,22 @@ bool is_nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
   throw SystemError(call, socket_name(fd), error);
 }
 
+// Makes one system call until it succeeds: again after EINTR; after waiting for the socket
+// when a non-blocking one says EAGAIN; an exception naming the call and the socket otherwise.
+template <typename Call>
+std::size_t retry(int fd, short events, const Deadline& deadline, const char* name, Call call) {
+  for (;;) {
+    ssize_t rc = call();
+    if (rc >= 0) return static_cast<std::size_t>(rc);
+    if (errno == EINTR) continue;
+    if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
+      wait_or_throw(fd, events, deadline, name);
+      continue;
+    }
+    fail(name, fd);
+  }
+}
+
 }  // namespace
 
 bool wait_readable(int fd, Timeout timeout) { return wait_for(fd, POLLIN, deadline_after(timeout)); }
@@ -69,16 +85,8 @@ void send_gather(int fd, std::span<const std::string_view> parts, Timeout timeou
     msg.msg_iov = iov.data() + first;
     msg.msg_iovlen = iov.size() - first;
     // MSG_NOSIGNAL: a peer that closed is an EPIPE error here, not a process killed by SIGPIPE.
-    ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
-        wait_or_throw(fd, POLLOUT, deadline, "send");
-        continue;
-      }
-      fail("send", fd);
-    }
-    auto left = static_cast<std::size_t>(sent);
+    std::size_t sent = retry(fd, POLLOUT, deadline, "send", [&] { return ::sendmsg(fd, &msg, MSG_NOSIGNAL); });
+    std::size_t left = sent;
     while (first < iov.size() && left >= iov[first].iov_len) left -= iov[first++].iov_len;
     if (first < iov.size()) {
       iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
@@ -99,17 +107,8 @@ std::size_t send_once(int fd, std::string_view data) {
 
 std::size_t recv_some(int fd, char* buffer, std::size_t max, Timeout timeout) {
   Deadline deadline(timeout);
-  for (;;) {
-    if (timeout) wait_or_throw(fd, POLLIN, deadline, "recv");
-    ssize_t got = ::recv(fd, buffer, max, 0);
-    if (got >= 0) return static_cast<std::size_t>(got);
-    if (errno == EINTR) continue;
-    if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
-      wait_or_throw(fd, POLLIN, deadline, "recv");
-      continue;
-    }
-    fail("recv", fd);
-  }
+  if (timeout) wait_or_throw(fd, POLLIN, deadline, "recv");
+  return retry(fd, POLLIN, deadline, "recv", [&] { return ::recv(fd, buffer, max, 0); });
 }
 
 std::string recv_some(int fd, std::size_t max, Timeout timeout) {
@@ -140,31 +139,21 @@ Datagram recv_datagram(int fd, std::size_t max, Timeout timeout) {
   Datagram d;
   d.data.resize(max);
   sockaddr_storage from{};
-  for (;;) {
-    if (timeout) wait_or_throw(fd, POLLIN, deadline, "recvfrom");
-    iovec iov{d.data.data(), max};
-    msghdr msg{};
+  if (timeout) wait_or_throw(fd, POLLIN, deadline, "recvfrom");
+  iovec iov{d.data.data(), max};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  // MSG_TRUNC in flags makes Linux return the datagram's real length, not what fitted.
+  d.full_size = retry(fd, POLLIN, deadline, "recvfrom", [&] {
     msg.msg_name = &from;
     msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    // MSG_TRUNC in flags makes Linux return the datagram's real length, not what fitted.
-    ssize_t got = ::recvmsg(fd, &msg, MSG_TRUNC);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if ((errno == EAGAIN || errno == EWOULDBLOCK) && is_nonblocking(fd)) {
-        wait_or_throw(fd, POLLIN, deadline, "recvfrom");
-        continue;
-      }
-      fail("recvfrom", fd);
-    }
-    d.full_size = static_cast<std::size_t>(got);
-    d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-    d.data.resize(std::min(d.full_size, max));
-    if (msg.msg_namelen > 0)
-      d.from = Address::from(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
-    return d;
-  }
+    return ::recvmsg(fd, &msg, MSG_TRUNC);
+  });
+  d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+  d.data.resize(std::min(d.full_size, max));
+  if (msg.msg_namelen > 0) d.from = Address::from(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
+  return d;
 }
 
 void send_datagram(int fd, std::string_view data, const Address* to) {

@@ -226,20 +226,18 @@ void BaseServer::handle_error(const Address& client, std::exception_ptr error) {
 
 // ----------------------------------------------------------------------------------- kinds
 
-TCPServer::TCPServer(Address address, HandlerFactory factory, bool bind_and_activate)
-    : BaseServer(std::move(address), std::move(factory)) {
-  int fd = ::socket(address_.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+void BaseServer::open_socket(int type) {
+  int fd = ::socket(address_.family(), type | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_errno("socket", address_.to_string());
   socket_.reset(fd);
-  if (bind_and_activate) {
-    try {
-      TCPServer::server_bind();
-      TCPServer::server_activate();
-    } catch (...) {
-      socket_.reset();
-      throw;
-    }
-  }
+}
+
+TCPServer::TCPServer(Address address, HandlerFactory factory, bool bind_and_activate)
+    : BaseServer(std::move(address), std::move(factory)) {
+  open_socket(SOCK_STREAM);
+  // Not the virtual calls: a derived class is not built yet (Python's constructor does call
+  // its overrides; C++ cannot).
+  if (bind_and_activate) TCPServer::server_bind(), TCPServer::server_activate();
 }
 
 void TCPServer::server_bind() {
@@ -274,17 +272,8 @@ void UnixStreamServer::server_close() {
 
 UDPServer::UDPServer(Address address, HandlerFactory factory, bool bind_and_activate)
     : BaseServer(std::move(address), std::move(factory)) {
-  int fd = ::socket(address_.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw_errno("socket", address_.to_string());
-  socket_.reset(fd);
-  if (bind_and_activate) {
-    try {
-      UDPServer::server_bind();
-    } catch (...) {
-      socket_.reset();
-      throw;
-    }
-  }
+  open_socket(SOCK_DGRAM);
+  if (bind_and_activate) UDPServer::server_bind();
 }
 
 void UDPServer::server_bind() {

@@ -1,29 +1,18 @@
 #include "sticky/trace.hpp"
 
+#include <iterator>
+
 namespace sticky {
 
-std::string_view to_string(Op op) {
-  switch (op) {
-    case Op::meta: return "meta";
-    case Op::step: return "step";
-    case Op::note: return "note";
-    case Op::call: return "call";
-    case Op::error: return "error";
-    case Op::result: return "result";
-    case Op::segments: return "segments";
-    case Op::send: return "send";
-    case Op::recv: return "recv";
-    case Op::frame: return "frame";
-    case Op::connect: return "connect";
-    case Op::accept: return "accept";
-    case Op::bind: return "bind";
-    case Op::listen: return "listen";
-    case Op::shutdown: return "shutdown";
-    case Op::close: return "close";
-    case Op::unknown: break;
-  }
-  return "unknown";
-}
+namespace {
+// In the order of enum class Op.
+constexpr std::string_view kOpNames[] = {"meta",   "step", "note",    "call",   "error",  "result",
+                                         "segments", "send", "recv",  "frame",  "connect", "accept",
+                                         "bind",   "listen", "shutdown", "close", "unknown"};
+static_assert(std::size(kOpNames) == static_cast<std::size_t>(Op::unknown) + 1);
+}  // namespace
+
+std::string_view to_string(Op op) { return kOpNames[static_cast<std::size_t>(op)]; }
 
 std::string_view to_string(Side side) {
   switch (side) {

@@ -59,7 +59,7 @@ std::string string_field(const json& j, const char* name) {
 }  // namespace
 
 TraceFormatError::TraceFormatError(std::size_t line, const std::string& why)
-    : std::invalid_argument("line " + std::to_string(line) + ": " + why), line_(line) {}
+    : std::runtime_error("line " + std::to_string(line) + ": " + why), line_(line) {}
 
 std::string to_json_line(const TraceEvent& e) {
   json j = e.extra.empty() ? json::object() : json::parse(e.extra, nullptr, false);

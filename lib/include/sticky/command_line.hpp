@@ -42,11 +42,16 @@ inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   }
 }
 
-// Runs the body of main(): an exception becomes one line on stderr and exit status 1.
+// Runs the body of main(): std::invalid_argument (a bad option value found late) is a usage
+// error, exit 2 with the hint; any other exception is one line on stderr and exit 1.
 template <typename Body>
 int run(const std::string& program, Body&& body) {
   try {
     return std::forward<Body>(body)();
+  } catch (const std::invalid_argument& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", program, e.what(), program);
+    return 2;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "{}: {}\n", program, e.what());

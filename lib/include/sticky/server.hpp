@@ -177,6 +177,7 @@ class BaseServer {
  protected:
   // Bind-and-activate in two steps, as Python's constructor does (bind_and_activate=True).
   void bind_and_activate();
+  void open_socket(int type);  // SOCK_STREAM or SOCK_DGRAM, for address_'s family
   // Extra descriptors serve_forever() polls; any becoming readable runs service_actions().
   virtual std::vector<int> wakeup_fds() { return {}; }
   void handle_request_noblock();

@@ -21,8 +21,9 @@
 
 namespace sticky {
 
-// A line that is not an event. what(): "line N: why".
-class TraceFormatError : public std::invalid_argument {
+// A line that is not an event. what(): "line N: why". Bad data, not bad usage: a
+// runtime_error.
+class TraceFormatError : public std::runtime_error {
  public:
   TraceFormatError(std::size_t line, const std::string& why);
   std::size_t line() const noexcept { return line_; }
