@@ -2,9 +2,12 @@
 """Runs the Catch2 suite once, checks every lesson claim against the tests that carry its
 tag, and prints `claims: N passed, N failed` then `tests: N passed, N failed`.
 
-A claim is a line `> **Claim 01-a.** ...` in lessons/*.md. It passes when at least one
-test case is tagged [claim-01-a] and every such test passed. A tag with no claim in the
-lessons is a failure too: the lessons and the tests must not drift apart."""
+A claim is a line `> **Claim 01-a.** ...` in lessons/*.md, and the same id in the Chinese
+lesson, lessons/zh/*.md (README.md is an index in both places, not a lesson). A claim id
+counts once: it passes when it is in both languages, at least one test case is tagged
+[claim-01-a], and every such test passed. An id in one language and not the other fails,
+and so does a tag with no claim in the lessons: the lessons, their translation and the
+tests must not drift apart."""
 import argparse
 import glob
 import os
@@ -18,14 +21,35 @@ CLAIM_TAG = re.compile(r"\[claim-(\d\d-[a-z])\]")
 
 
 def lesson_claims(folder):
+    """{claim id: (path, line)} for every claim in folder/*.md, README.md left out."""
     claims = {}
     for path in sorted(glob.glob(os.path.join(folder, "*.md"))):
+        if os.path.basename(path) == "README.md":
+            continue
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
                 m = CLAIM_LINE.match(line)
                 if m:
-                    claims[m.group(1)] = f"{path}:{number}"
+                    claims.setdefault(m.group(1), (path, number))
     return claims
+
+
+def read_claims(folder):
+    """The claims of the English lessons (folder/*.md) and of the Chinese ones
+    (folder/zh/*.md). Returns ({claim id: "path:line"}, {claim id: why it is in one language
+    only}); an id's place is its English one when it has one."""
+    english = lesson_claims(folder)
+    chinese_folder = os.path.join(folder, "zh")
+    chinese = lesson_claims(chinese_folder)
+    claims, mismatches = {}, {}
+    for claim in sorted(set(english) | set(chinese)):
+        path, number = english.get(claim) or chinese[claim]
+        claims[claim] = f"{path}:{number}"
+        if claim not in chinese:
+            mismatches[claim] = f"claim {claim} is in {path} but not in {os.path.join(chinese_folder, '')}"
+        elif claim not in english:
+            mismatches[claim] = f"claim {claim} is in {path} but not in {os.path.join(folder, '')}"
+    return claims, mismatches
 
 
 def run_suite(binary, report, filters):
@@ -83,17 +107,21 @@ def main():
         failed += 1
         print(f"FAILED the test binary itself (exit status {returncode})")
 
-    claims = lesson_claims(args.lessons)
+    claims, mismatches = read_claims(args.lessons)
     claims_passed = claims_failed = 0
     if not args.filters:
         for claim, where in sorted(claims.items()):
             results = tag_results.get(claim)
-            if results and all(results):
+            proven = bool(results) and all(results)
+            if claim in mismatches:
+                print(mismatches[claim])
+            if not proven:
+                why = "no test carries [claim-%s]" % claim if not results else "a test failed"
+                print(f"claim {claim} ({where}) not proven: {why}")
+            if proven and claim not in mismatches:
                 claims_passed += 1
             else:
                 claims_failed += 1
-                why = "no test carries [claim-%s]" % claim if not results else "a test failed"
-                print(f"claim {claim} ({where}) not proven: {why}")
         for claim in sorted(set(tag_results) - set(claims)):
             claims_failed += 1
             print(f"tag [claim-{claim}] names no claim in {args.lessons}/")
