@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <unistd.h>
 #include <future>
 #include <thread>
 
@@ -146,4 +147,20 @@ TEST_CASE("relay binary prints its address, rejects bad values, stops cleanly on
   relay.signal(SIGINT);
   CHECK(relay.read_line() == "relay stopped after 0 connections");
   CHECK(relay.wait() == 0);
+}
+
+TEST_CASE("a relay that listens on a Unix socket relays to a TCP server", "[relay]") {
+  // TCP_NODELAY is for TCP legs only: on a Unix socket it would fail at the first accept.
+  Fd listener = listen_stream(Address::parse("127.0.0.1:0"));
+  std::string path = "/tmp/sticky-relay-test-" + std::to_string(::getpid()) + ".sock";
+  RelayOptions o = to(local_address(listener.get()));
+  o.listen = Address::unix_path(path);
+  RunningRelay r(std::move(o));
+  Fd client = connect_stream(Address::unix_path(path), 2000ms);
+  Fd server = accept_connection(listener.get());
+  send_all(client.get(), "over a unix socket");
+  CHECK(recv_exact(server.get(), 18, 5000ms) == "over a unix socket");
+  send_all(server.get(), "and back");
+  CHECK(recv_exact(client.get(), 8, 5000ms) == "and back");
+  ::unlink(path.c_str());
 }

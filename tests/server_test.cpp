@@ -3,10 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -240,4 +244,52 @@ TEST_CASE("make_server names its choices in errors", "[server]") {
                     Catch::Contains("tcp, udp, unix or unix-dgram"));
   CHECK_THROWS_WITH(make_server("tcp", "async", Address::parse("127.0.0.1:0"), handler<UpperStream>()),
                     Catch::Contains("sync, threading or forking"));
+}
+
+TEST_CASE("out of descriptors, serve_forever reports EMFILE and backs off instead of spinning", "[server][fault]") {
+  // In a child process: the descriptor limit is the whole process's.
+  int report[2];
+  REQUIRE(::pipe(report) == 0);
+  sticky::TCPServer server(sticky::Address::parse("127.0.0.1:0"), sticky::handler<sticky::BaseRequestHandler>());
+  auto address = server.server_address();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(report[0]);
+    std::atomic<int> attempts{0};
+    server.on_call = [&](std::string_view call, std::string_view) {
+      if (call == "get_request") ++attempts;
+    };
+    ::dup2(report[1], 2);  // handle_error's line goes to the parent
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    int highest = 0;
+    for (int fd = 0; fd < 1024; ++fd)
+      if (::fcntl(fd, F_GETFD) != -1) highest = fd;
+    limit.rlim_cur = static_cast<rlim_t>(highest + 1);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    while (::open("/dev/null", O_RDONLY) >= 0) {}  // fill the gaps: no room for an accepted connection
+    std::thread stop([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      server.shutdown();
+    });
+    server.serve_forever(sticky::Millis(50));
+    stop.join();
+    std::fprintf(stderr, "attempts %d\n", attempts.load());
+    std::fflush(stderr);
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  auto client = sticky::connect_stream(address, sticky::Millis(2000));  // queued; the server cannot accept it
+  std::string said;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(report[0], buf, sizeof buf)) > 0;) said.append(buf, static_cast<std::size_t>(n));
+  ::close(report[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK_THAT(said, Catch::Contains("Too many open files"));
+  auto at = said.find("attempts ");
+  REQUIRE(at != std::string::npos);
+  int attempts = std::stoi(said.substr(at + 9));
+  CHECK(attempts >= 2);   // it kept serving
+  CHECK(attempts <= 10);  // about one every 100 ms, not thousands
 }
