@@ -68,7 +68,8 @@ parser.add_argument("--once", action="store_true", help="server: serve one conne
 args = parser.parse_args()
 
 data = payload()
-print("payload: %d bytes, checksum %s" % (len(data), checksum(data)), flush=args.role == "server")
+if args.role != "server":  # a server's first line says where it listens
+    print("payload: %d bytes, checksum %s" % (len(data), checksum(data)))
 if args.role == "client":
     send_both_ways((args.host, args.port), data)
     sys.exit(0)
