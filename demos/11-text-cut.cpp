@@ -180,7 +180,7 @@ class TextCut : public harness::Scenario {
     app.add_option("--encoding", encoding_, "the text's encoding on the wire (gbk: as a Chinese Windows prompt prints)")
         ->check(CLI::IsMember({"utf-8", "gbk"}))
         ->capture_default_str();
-    app.add_option("--reader", reader_, "client: how it decodes the answer; all: one connection each")
+    app.add_option("--reader", reader_, "role client: how it decodes the answer; all: each on its own connection")
         ->check(CLI::IsMember({"naive", "framed", "incremental", "all"}))
         ->capture_default_str();
     app.add_flag("--python-i", python_i_, "header as Python's struct.pack('i'): 4 bytes, little endian, signed");
@@ -194,7 +194,7 @@ class TextCut : public harness::Scenario {
 
   // Against any server that sends the framed answer: ours, or lessons/python/11-server-text.py.
   void client(harness::Demo& demo, const sticky::Address& server) override {
-    Outcome outcome = read_all(demo, server, encoding_, true);
+    Outcome outcome = read_all(demo, server, encoding_, true, reader_);
     demo.result(observed(outcome), facts_of(outcome), summary(outcome));
   }
 
@@ -257,11 +257,13 @@ class TextCut : public harness::Scenario {
     return outcome;
   }
 
-  Outcome read_all(harness::Demo& demo, const sticky::Address& server, const std::string& encoding, bool narrate) {
+  // Each reader on its own connection: all three, or the one --reader names (role client).
+  Outcome read_all(harness::Demo& demo, const sticky::Address& server, const std::string& encoding, bool narrate,
+                   const std::string& only = "all") {
     Outcome outcome;
     outcome.encoding = encoding;
     for (const char* reader : kReaders) {
-      if (reader_ != "all" && reader_ != reader) continue;
+      if (only != "all" && only != reader) continue;
       if (narrate) demo.step(step_title(reader));
       auto conn = demo.connect(server);
       outcome.readers[reader] = read_answer(demo, conn, reader, encoding, narrate);
