@@ -174,7 +174,7 @@ struct Outcome {
   std::map<std::string, ReaderResult> readers;
 };
 
-class TextCut : public harness::Scenario {
+class TextCut : public harness::StreamScenario {
  public:
   void add_options(CLI::App& app) override {
     app.add_option("--encoding", encoding_, "the text's encoding on the wire (gbk: as a Chinese Windows prompt prints)")

@@ -70,21 +70,76 @@ class Source {
   virtual std::string status() const { return {}; }
 };
 
+// One trace file, or several merged: the traces of a server and its clients, recorded by
+// sticky-trace in different processes, ordered by their shared clock.
 class ReplaySource : public Source {
  public:
-  explicit ReplaySource(const std::string& file) {
-    if (file == "-") {
-      events_ = sticky::read_trace(std::cin);
-    } else {
-      std::ifstream in(file);
-      if (!in) throw std::invalid_argument("cannot read " + file);
-      events_ = sticky::read_trace(in);
+  explicit ReplaySource(const std::vector<std::string>& files) {
+    for (const auto& file : files) {
+      std::vector<sticky::TraceEvent> events;
+      std::ifstream in;
+      if (file != "-") {
+        in.open(file);
+        if (!in) throw std::invalid_argument("cannot read " + file);  // a wrong name: usage
+      }
+      try {
+        events = sticky::read_trace(file == "-" ? std::cin : in);
+      } catch (const std::exception& e) {
+        throw std::runtime_error(file + ": " + e.what());
+      }
+      for (auto& e : events) events_.push_back(std::move(e));
     }
+    // t_us of a recorded program is CLOCK_MONOTONIC, the same in every process; events with
+    // equal times keep their order.
+    if (files.size() > 1)
+      std::stable_sort(events_.begin(), events_.end(), [](auto& a, auto& b) { return a.t_us < b.t_us; });
   }
   std::vector<sticky::TraceEvent> read() override { return std::move(events_); }
 
  private:
   std::vector<sticky::TraceEvent> events_;
+};
+
+// A trace that is still being written (sticky-trace -o FILE in another terminal): what was
+// appended since the last look, every frame.
+class FollowSource : public Source {
+ public:
+  explicit FollowSource(std::string file) : file_(std::move(file)) {}
+  ~FollowSource() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::vector<sticky::TraceEvent> read() override {
+    if (fd_ < 0) {
+      fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd_ < 0) {
+        status_ = "waiting for " + file_ + " to appear";
+        return {};
+      }
+      status_ = "following " + file_;
+    }
+    char buf[1 << 16];
+    std::vector<sticky::TraceEvent> out;
+    try {
+      // At most 16 MiB a frame, so a huge file still lets the screen draw and keys work.
+      for (int i = 0; i < 256; ++i) {
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n <= 0) break;
+        reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+      }
+      out = reader_.take();
+    } catch (const std::exception& e) {
+      status_ = file_ + ": " + e.what();
+    }
+    return out;
+  }
+  bool live() const override { return true; }
+  std::string status() const override { return status_; }
+
+ private:
+  std::string file_;
+  int fd_ = -1;
+  sticky::TraceLineReader reader_;
+  std::string status_;
 };
 
 // Runs a demo with --json and reads its trace as it is written.
@@ -284,13 +339,16 @@ bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui
 
 int main(int argc, char** argv) {
   CLI::App app{"The classroom viewer: sends on the left, recvs on the right, every byte coloured by its message.", "sticky-view"};
-  std::string demo, replay, to, svg, lessons_dir;
+  std::string demo, to, svg, lessons_dir, follow;
+  std::vector<std::string> replay;
   int proxy_port = -1;
   std::size_t svg_calls = 24;
   bool mono = false, no_color = false;
   sticky::cli::ShapingArgs shaping;
   auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
-  auto* replay_opt = app.add_option("--replay", replay, "show a saved trace (JSON Lines from a demo's --json); - for stdin");
+  auto* replay_opt = app.add_option("--replay", replay,
+                                    "show saved traces (a demo's --json, sticky-trace -o); several are merged; - for stdin");
+  auto* follow_opt = app.add_option("--follow", follow, "show a trace that is still being written, live (sticky-trace -o FILE)");
   auto* proxy_opt = app.add_option("--proxy", proxy_port, "listen on this port and relay to --to, showing both directions live")
                         ->check(CLI::Range(0, 65535));
   app.add_option("--to", to, "the server behind --proxy: HOST:PORT or unix:PATH");
@@ -300,25 +358,31 @@ int main(int argc, char** argv) {
   app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
   app.add_flag("--mono", mono, "no colour: messages are told apart by their [n] markers");
   app.add_flag("--no-color", no_color, "the same as --mono (also: NO_COLOR)");
-  demo_opt->excludes(replay_opt)->excludes(proxy_opt);
-  replay_opt->excludes(proxy_opt);
-  app.footer("\nKeys: space/→ next, ←/b back, Home/End, p play/pause, +/- speed, ↑/↓ select a call, tab pane,\n"
-             "c one connection / all, ? help, q quit. Needs an 80x24 terminal or larger.");
+  demo_opt->excludes(replay_opt)->excludes(proxy_opt)->excludes(follow_opt);
+  replay_opt->excludes(proxy_opt)->excludes(follow_opt);
+  follow_opt->excludes(proxy_opt);
+  app.footer("\nKeys: " + view::key_list() + ".\nNeeds an 80x24 terminal or larger.");
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   return sticky::cli::run("sticky-view", [&] {
     if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
     if (!svg.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-svg needs --demo or --replay");
+    std::string first_replay = replay.empty() ? std::string{} : replay.front();
     auto lessons = find_lessons(lessons_dir);
     view::Model model;
     std::unique_ptr<Source> source;
     view::Ui ui;
     if (!replay.empty()) {
       source = std::make_unique<ReplaySource>(replay);
-      ui.source = "replay " + replay;
-      auto stem = fs::path(replay).filename().string();
+      ui.source = "replay " + first_replay + (replay.size() > 1 ? fmt::format(" + {} more", replay.size() - 1) : "");
+      auto stem = fs::path(first_replay).filename().string();
       title_from_lessons(model, lessons, stem.size() >= 3 && std::isdigit(static_cast<unsigned char>(stem[0])) ? stem : "");
-      if (model.title().empty()) model.set_title("replay " + replay, "");
+      if (model.title().empty()) model.set_title(ui.source, "");
+    } else if (!follow.empty()) {
+      source = std::make_unique<FollowSource>(follow);
+      ui.source = "follow " + follow;
+      model.set_title("following " + follow, "Live: each program's send() on the left, what the other received on the right.");
+      ui.playing = true;
     } else if (!demo.empty()) {
       auto binary = find_demo(demo);
       ui.source = "demo " + binary.filename().string();
@@ -343,6 +407,8 @@ int main(int argc, char** argv) {
         if (!source->live()) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
       }
+      if (model.calls().empty())
+        throw std::runtime_error("the trace has no send or recv calls: there is nothing to draw, so no picture was written");
       std::ofstream out(svg);
       out << view::to_svg(model, svg_calls);
       if (!out) throw std::runtime_error("cannot write " + svg);
@@ -350,7 +416,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    bool keys_from_tty = replay == "-" || !::isatty(0);
+    bool keys_from_tty = first_replay == "-" || !::isatty(0);
     if (!::isatty(1)) throw std::invalid_argument("sticky-view draws on a terminal; use --export-svg FILE for a picture");
     bool colour = !mono && !no_color && !std::getenv("NO_COLOR");
     std::signal(SIGINT, on_signal);

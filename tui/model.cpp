@@ -32,6 +32,12 @@ void Model::add(sticky::TraceEvent e) {
     call_index = calls_.size();
     calls_.push_back(std::move(c));
   }
+  // The codec of a framed stream, from the first frame its receiver decoded.
+  if (e.op == Op::frame && !e.codec.empty() && !e.datagram) {
+    std::string who(sticky::to_string(e.side));
+    if (e.conn.value_or(0) > 1) who += "#" + std::to_string(*e.conn);
+    frame_codec_.try_emplace({e.conn.value_or(0), who}, e.codec);
+  }
   call_of_event_.push_back(call_index);
   events_.push_back(std::move(e));
 }
@@ -66,9 +72,29 @@ void Model::end() {
   reselect();
 }
 
+// Calls are in event order, so the shown ones are a prefix: found by binary search, never by
+// a walk over a million calls on every frame.
+std::size_t Model::visible_end() const {
+  return static_cast<std::size_t>(std::partition_point(calls_.begin(), calls_.end(),
+                                                       [this](const Call& c) { return c.event < shown_; }) -
+                                  calls_.begin());
+}
+
+std::optional<std::size_t> Model::previous_visible(std::size_t before) const {
+  for (std::size_t i = std::min(before, visible_end()); i-- > 0;)
+    if (passes_filter(calls_[i])) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> Model::next_visible(std::size_t after) const {
+  for (std::size_t i = after + 1, end = visible_end(); i < end; ++i)
+    if (passes_filter(calls_[i])) return i;
+  return std::nullopt;
+}
+
 std::vector<std::size_t> Model::visible_calls() const {
   std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < calls_.size() && calls_[i].event < shown_; ++i)
+  for (std::size_t i = 0, end = visible_end(); i < end; ++i)
     if (passes_filter(calls_[i])) out.push_back(i);
   return out;
 }
@@ -95,32 +121,25 @@ std::optional<sticky::TraceEvent> Model::result() const {
 
 void Model::reselect() {
   selection_pinned_ = false;
-  auto visible = visible_calls();
-  selected_ = visible.empty() ? std::nullopt : std::optional(visible.back());
+  selected_ = previous_visible(calls_.size());
 }
 
 std::optional<std::size_t> Model::selected() const {
-  auto visible = visible_calls();
-  if (visible.empty()) return std::nullopt;
-  if (selected_ && std::find(visible.begin(), visible.end(), *selected_) != visible.end()) return selected_;
-  return visible.back();
+  if (selected_ && *selected_ < visible_end() && passes_filter(calls_[*selected_])) return selected_;
+  return previous_visible(calls_.size());
 }
 
 void Model::select_previous() {
-  auto visible = visible_calls();
   auto current = selected();
   if (!current) return;
-  auto it = std::find(visible.begin(), visible.end(), *current);
-  if (it != visible.begin()) selected_ = *std::prev(it);
+  if (auto p = previous_visible(*current)) selected_ = p;
   selection_pinned_ = true;
 }
 
 void Model::select_next() {
-  auto visible = visible_calls();
   auto current = selected();
   if (!current) return;
-  auto it = std::find(visible.begin(), visible.end(), *current);
-  if (it != visible.end() && std::next(it) != visible.end()) selected_ = *std::next(it);
+  if (auto n = next_visible(*current)) selected_ = n;
   selection_pinned_ = true;
 }
 
@@ -147,17 +166,11 @@ std::optional<DecoderState> Model::decoder_after(std::size_t call) const {
   if (call >= calls_.size() || calls_[call].is_send) return std::nullopt;
   const Call& target = calls_[call];
   // Framed streams are the ones the application decoded: its frame events name the codec.
-  const sticky::TraceEvent* framed = nullptr;
-  for (const auto& e : events_)
-    if (e.op == Op::frame && !e.codec.empty() && e.conn.value_or(0) == target.conn &&
-        calls_[call].side.starts_with(sticky::to_string(e.side)) && !e.datagram) {
-      framed = &e;
-      break;
-    }
-  if (!framed) return std::nullopt;
+  auto framed = frame_codec_.find({target.conn, target.side});
+  if (framed == frame_codec_.end()) return std::nullopt;
   std::unique_ptr<sticky::Codec> codec;
   try {
-    codec = sticky::make_codec(sticky::parse_codec_spec(framed->codec));
+    codec = sticky::make_codec(sticky::parse_codec_spec(framed->second));
   } catch (const std::invalid_argument&) {
     return std::nullopt;  // a codec this version does not know
   }

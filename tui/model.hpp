@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,9 @@ class Model {
   bool at_end() const { return shown_ >= events_.size(); }
   // Calls among the shown events; the heading, note and result in force at this step.
   std::vector<std::size_t> visible_calls() const;
+  std::size_t visible_end() const;  // calls [0, visible_end()) belong to shown events
+  std::optional<std::size_t> previous_visible(std::size_t before) const;  // passing the filter
+  std::optional<std::size_t> next_visible(std::size_t after) const;
   std::string heading() const;
   std::string note() const;
   std::optional<sticky::TraceEvent> result() const;
@@ -100,6 +104,7 @@ class Model {
   bool selection_pinned_ = false;
   int conn_filter_ = 0;
   sticky::ProvenanceModel provenance_;
+  std::map<std::pair<int, std::string>, std::string> frame_codec_;  // (conn, receiver) -> codec words
 };
 
 // "01" -> the lesson's title and its first claim, read from lessons/01-*.md ("" if absent).

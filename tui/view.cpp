@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <clocale>
 #include <cstdio>
 
@@ -241,19 +242,17 @@ void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool co
     std::size_t call;
     std::vector<Line> lines;
   };
-  std::vector<Block> blocks;
-  for (auto i : model.visible_calls()) blocks.push_back({i, wrap_spans(model.calls()[i], inner_w - 3, max_lines, colour)});
-  int room = l.calls_h - 2;
-  // Scroll so that the selected block is the last one fully in view.
-  std::size_t last = blocks.size();
-  for (std::size_t b = 0; b < blocks.size(); ++b)
-    if (selected && blocks[b].call == *selected) last = b + 1;
-  std::size_t first = last;
-  int need = 0;
-  while (first > 0 && need + 1 + static_cast<int>(blocks[first - 1].lines.size()) <= room) {
-    --first;
-    need += 1 + static_cast<int>(blocks[first].lines.size());
+  // The selected call is the last one fully in view; wrap only the calls that fit above it,
+  // so a million-call trace draws as fast as a short one.
+  std::deque<Block> blocks;
+  int room = l.calls_h - 2, need = 0;
+  for (auto i = selected; i; i = model.previous_visible(*i)) {
+    auto lines = wrap_spans(model.calls()[*i], inner_w - 3, max_lines, colour);
+    if (need + 1 + static_cast<int>(lines.size()) > room && !blocks.empty()) break;
+    need += 1 + static_cast<int>(lines.size());
+    blocks.push_front({*i, std::move(lines)});
   }
+  std::size_t first = 0;
   int y = l.calls_y + 1;
   for (std::size_t b = first; b < blocks.size() && y < l.calls_y + l.calls_h - 1; ++b) {
     const Call& c = model.calls()[blocks[b].call];
