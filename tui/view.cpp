@@ -17,7 +17,7 @@ namespace view {
 namespace {
 
 constexpr int kMinWidth = 80, kMinHeight = 24;
-constexpr short kPairTitle = 10, kPairDim = 11;
+constexpr short kPairTitle = 10;
 
 int message_attr(std::uint64_t msg, bool colour) {
   if (msg == 0) return A_NORMAL;
@@ -46,6 +46,25 @@ int put(int y, int x, const std::string& text, int width, int attr = A_NORMAL) {
   mvaddnwstr(y, x, clipped.c_str(), static_cast<int>(clipped.size()));
   attroff(attr);
   return used;
+}
+
+// Like put(), but a text too wide is cut at a word boundary and ends in "…", never mid-word.
+int put_words(int y, int x, const std::string& text, int width, int attr = A_NORMAL) {
+  auto columns = [](const std::string& t) {
+    int n = 0;
+    for (unsigned char c : t) n += (c & 0xC0) != 0x80 ? (c >= 0xe0 ? 2 : 1) : 0;  // CJK: two columns
+    return n;
+  };
+  if (columns(text) <= width) return put(y, x, text, width, attr);
+  std::string cut = text;
+  while (!cut.empty() && columns(cut) > width - 1) {
+    auto space = cut.find_last_of(' ');
+    if (space == std::string::npos || space == 0) {
+      return put(y, x, text, width, attr);  // one long word: clip it
+    }
+    cut.resize(space);
+  }
+  return put(y, x, cut + "…", width, attr);
 }
 
 void box_at(int y, int x, int h, int w, const std::string& title, bool focused) {
@@ -95,8 +114,11 @@ std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines,
       while (at + take < text.size() && static_cast<int>(cols) < room) {
         auto c = static_cast<unsigned char>(text[at + take]);
         std::size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        std::size_t width_of = len > 1 ? 2 : 1;
+        if (c == '\\') len = width_of = at + take + 1 < text.size() && text[at + take + 1] == 'x' ? 4 : 2;  // \n, \xff: never split
+        if (take > 0 && static_cast<int>(cols + width_of) > room) break;
         take += len;
-        cols += len > 1 ? 2 : 1;
+        cols += width_of;
       }
       emit(text.substr(at, take), attr);
       at += take;
@@ -167,10 +189,13 @@ Screen::Screen(bool colour, bool from_tty_device) : colour_(colour) {
   if (colour_ && has_colors()) {
     start_color();
     use_default_colors();
-    const short palette[] = {COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_GREEN, COLOR_BLUE, COLOR_RED};
-    for (short i = 0; i < 6; ++i) init_pair(static_cast<short>(i + 1), palette[i], -1);
+    // Each message is text on a background of its own, in pairs that read the same on a
+    // dark terminal and on a white projector screen: a coloured foreground on the default
+    // background (yellow on white, blue on black) fades on one of them.
+    const short pairs[][2] = {{COLOR_BLACK, COLOR_CYAN},  {COLOR_BLACK, COLOR_YELLOW}, {COLOR_WHITE, COLOR_MAGENTA},
+                              {COLOR_BLACK, COLOR_GREEN}, {COLOR_WHITE, COLOR_BLUE},   {COLOR_WHITE, COLOR_RED}};
+    for (short i = 0; i < 6; ++i) init_pair(static_cast<short>(i + 1), pairs[i][0], pairs[i][1]);
     init_pair(kPairTitle, COLOR_BLACK, COLOR_CYAN);
-    init_pair(kPairDim, COLOR_WHITE, -1);
   } else {
     colour_ = false;
   }
@@ -221,12 +246,12 @@ void draw_title_panel(const Model& model, const Ui& ui, const Layout& l, bool co
   int title_attr = colour ? static_cast<int>(COLOR_PAIR(kPairTitle)) : A_REVERSE;
   put(0, 0, std::string(static_cast<std::size_t>(l.w), ' '), l.w, title_attr);
   std::string step = fmt::format("step {}/{}{}", model.shown(), model.events().size(), ui.playing ? " ▶" : "");
-  put(0, 1, fmt::format("sticky-view · {}", model.title().empty() ? ui.source : model.title()),
+  put_words(0, 1, fmt::format("sticky-view · {}", model.title().empty() ? ui.source : model.title()),
       l.w - 2 - static_cast<int>(step.size()) - 2, title_attr | A_BOLD);
   put(0, l.w - 1 - static_cast<int>(step.size()), step, static_cast<int>(step.size()), title_attr);
-  put(1, 1, model.claim(), l.w - 2, A_DIM);
+  put_words(1, 1, model.claim(), l.w - 2, A_DIM);
   std::string heading = model.heading();
-  put(2, 1, heading.empty() ? (model.shown() == 0 ? "Press space to step through the trace, p to play." : "") : "▶ " + heading,
+  put_words(2, 1, heading.empty() ? (model.shown() == 0 ? "Press space to step through the trace, p to play." : "") : "▶ " + heading,
       l.w - 2, A_BOLD);
 }
 
@@ -281,12 +306,13 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
 }
 
 void draw_decoder_line(const DecoderState& decoder, const Layout& l) {
-  std::string text = fmt::format("decoder ({}): header {}/{} bytes · expected length {} · buffered {} · frames {}",
-                                 decoder.codec, decoder.header_seen, decoder.header_size,
-                                 decoder.expected ? std::to_string(*decoder.expected) : "?", decoder.buffered,
-                                 decoder.frames);
+  // Most important first: at 80 columns the codec's description is what gives way.
+  std::string text = fmt::format("decoder: frames {} · header {}/{} · length {} · buffered {}", decoder.frames,
+                                 decoder.header_seen, decoder.header_size,
+                                 decoder.expected ? std::to_string(*decoder.expected) : "?", decoder.buffered);
   if (!decoder.error.empty()) text += " · " + decoder.error;
-  put(l.decoder_y, 1, text, l.w - 2, A_BOLD);
+  text += " · " + decoder.codec;
+  put_words(l.decoder_y, 1, text, l.w - 2, A_BOLD);
 }
 
 // The note in force, the result, or the viewer's own message.
@@ -295,7 +321,7 @@ void draw_status_line(const Model& model, const Ui& ui, const Layout& l) {
   if (status.empty()) status = model.note();
   if (auto r = model.result(); r && model.at_end()) status = "Result: " + r->text;
   if (model.connection()) status = fmt::format("[connection {} of {}] ", model.connection(), model.connections().size()) + status;
-  put(l.h - 2, 1, status, l.w - 2);
+  put_words(l.h - 2, 1, status, l.w - 2);
 }
 
 void draw_key_bar(const Ui& ui, const Layout& l) {
