@@ -41,7 +41,7 @@ TEST_CASE("a recv that holds three messages shows all three", "[view]") {
   m.add(event("server", "recv", "helloworldegon"));
   const auto& recv = m.calls().back();
   CHECK(messages(recv) == std::vector<std::uint64_t>{1, 2, 3});
-  CHECK(recv.spans[1].bytes == "world");
+  CHECK(recv.bytes(recv.spans[1]) == "world");
   CHECK(recv.spans[2].starts_message);
   CHECK(recv.spans[2].ends_message);
 }
@@ -128,9 +128,9 @@ TEST_CASE("relay events become the two peers' sends and recvs", "[view]") {
   m.add(relay("send", "up", "he"));
   m.add(relay("send", "up", "llo"));
   REQUIRE(m.calls().size() == 3);
-  CHECK(m.calls()[0].side == "client");
+  CHECK(m.calls()[0].side() == "client");
   CHECK(m.calls()[0].is_send);
-  CHECK(m.calls()[1].side == "server");
+  CHECK(m.calls()[1].side() == "server");
   CHECK(messages(m.calls()[2]) == std::vector<std::uint64_t>{1});
   CHECK_FALSE(m.calls()[2].spans[0].starts_message);
 }
@@ -206,7 +206,7 @@ TEST_CASE("traces of two processes join by their addresses", "[view][provenance]
   m.add(traced(200, "recv", "helloworldegon", {{"want", 1024}}));
   const auto& c = m.calls();
   REQUIRE(c.size() == 4);
-  CHECK(c[3].side == "server.py [200]");
+  CHECK(c[3].side() == "server.py [200]");
   CHECK(messages(c[3]) == std::vector<std::uint64_t>{1, 2, 3});
   CHECK(c[3].origin == "messages 1–3");
 }

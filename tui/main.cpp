@@ -67,37 +67,70 @@ class Source {
   virtual ~Source() = default;
   virtual std::vector<sticky::TraceEvent> read() = 0;
   virtual bool live() const { return false; }
+  // Nothing more will come (a live source never finishes).
+  virtual bool finished() const { return !live(); }
   virtual std::string status() const { return {}; }
 };
 
 // One trace file, or several merged: the traces of a server and its clients, recorded by
-// sticky-trace in different processes, ordered by their shared clock.
+// sticky-trace in different processes, ordered by their shared clock. One file is read in
+// batches, so a million events never sit in memory twice and the screen draws meanwhile.
 class ReplaySource : public Source {
  public:
-  explicit ReplaySource(const std::vector<std::string>& files) {
+  explicit ReplaySource(const std::vector<std::string>& files) : files_(files) {
+    if (files.size() == 1) {
+      if (files[0] != "-") open(file_, files[0]);
+      return;
+    }
     for (const auto& file : files) {
-      std::vector<sticky::TraceEvent> events;
       std::ifstream in;
-      if (file != "-") {
-        in.open(file);
-        if (!in) throw std::invalid_argument("cannot read " + file);  // a wrong name: usage
-      }
+      if (file != "-") open(in, file);
       try {
-        events = sticky::read_trace(file == "-" ? std::cin : in);
+        for (auto& e : sticky::read_trace(file == "-" ? std::cin : in)) merged_.push_back(std::move(e));
       } catch (const std::exception& e) {
         throw std::runtime_error(file + ": " + e.what());
       }
-      for (auto& e : events) events_.push_back(std::move(e));
     }
     // t_us of a recorded program is CLOCK_MONOTONIC, the same in every process; events with
     // equal times keep their order.
-    if (files.size() > 1)
-      std::stable_sort(events_.begin(), events_.end(), [](auto& a, auto& b) { return a.t_us < b.t_us; });
+    std::stable_sort(merged_.begin(), merged_.end(), [](auto& a, auto& b) { return a.t_us < b.t_us; });
   }
-  std::vector<sticky::TraceEvent> read() override { return std::move(events_); }
+
+  std::vector<sticky::TraceEvent> read() override {
+    if (files_.size() != 1) {
+      done_ = true;
+      return std::move(merged_);
+    }
+    std::istream& in = files_[0] == "-" ? std::cin : file_;
+    char chunk[1 << 16];
+    std::vector<sticky::TraceEvent> out;
+    try {
+      for (int i = 0; i < 64 && !done_; ++i) {  // 4 MiB a batch
+        in.read(chunk, sizeof chunk);
+        if (in.gcount() > 0) reader_.feed(std::string_view(chunk, static_cast<std::size_t>(in.gcount())));
+        if (!in) {
+          reader_.feed("\n");  // a last line without its newline
+          done_ = true;
+        }
+      }
+      out = reader_.take();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(files_[0] + ": " + e.what());
+    }
+    return out;
+  }
+  bool finished() const override { return done_; }
 
  private:
-  std::vector<sticky::TraceEvent> events_;
+  static void open(std::ifstream& in, const std::string& file) {
+    in.open(file, std::ios::binary);
+    if (!in) throw std::invalid_argument("cannot read " + file);  // a wrong name: usage
+  }
+  std::vector<std::string> files_;
+  std::ifstream file_;
+  sticky::TraceLineReader reader_;
+  std::vector<sticky::TraceEvent> merged_;
+  bool done_ = false;
 };
 
 // A trace that is still being written (sticky-trace -o FILE in another terminal): what was
@@ -404,7 +437,7 @@ int main(int argc, char** argv) {
       while (true) {
         auto events = source->read();
         for (auto& e : events) model.add(std::move(e));
-        if (!source->live()) break;
+        if (source->finished()) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
       }
       if (model.calls().empty())

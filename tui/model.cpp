@@ -13,23 +13,27 @@ namespace view {
 
 using sticky::Op;
 
+const std::string& Model::intern(std::string text) { return *names_.insert(std::move(text)).first; }
+
 void Model::add(sticky::TraceEvent e) {
-  std::optional<std::size_t> call_index;
+  Step step{e.op};
   if (auto a = provenance_.add(e)) {
     Call c;
-    c.event = events_.size();
-    c.side = a->who;
+    c.event = steps_.size();
+    c.who = &intern(a->who);
+    c.what = &intern(a->label);
     c.conn = a->conn;
     c.is_send = a->is_send;
-    c.label = a->label;
-    c.origin = a->origin;
-    c.data = e.data;
+    c.origin = std::move(a->origin);
     c.truncated = a->truncated;
     c.datagram = a->datagram;
     c.end_of_stream = a->end_of_stream;
+    c.spans.reserve(a->spans.size());
     for (const auto& s : a->spans)
-      c.spans.push_back({s.msg, e.data.substr(s.begin, s.size), s.starts_message, s.ends_message});
-    call_index = calls_.size();
+      c.spans.push_back({s.msg, static_cast<std::uint32_t>(s.begin), static_cast<std::uint32_t>(s.size), s.starts_message,
+                         s.ends_message});
+    c.data = std::move(e.data);
+    step.call = static_cast<std::int32_t>(calls_.size());
     calls_.push_back(std::move(c));
   }
   // The codec of a framed stream, from the first frame its receiver decoded.
@@ -38,8 +42,11 @@ void Model::add(sticky::TraceEvent e) {
     if (e.conn.value_or(0) > 1) who += "#" + std::to_string(*e.conn);
     frame_codec_.try_emplace({e.conn.value_or(0), who}, e.codec);
   }
-  call_of_event_.push_back(call_index);
-  events_.push_back(std::move(e));
+  if (e.op == Op::step || e.op == Op::note || e.op == Op::error || e.op == Op::call || e.op == Op::result) {
+    step.text = static_cast<std::int32_t>(texts_.size());
+    texts_.push_back(e.op == Op::error ? "error: " + e.text : std::move(e.text));
+  }
+  steps_.push_back(step);
 }
 
 void Model::set_title(std::string title, std::string claim) {
@@ -48,12 +55,12 @@ void Model::set_title(std::string title, std::string claim) {
 }
 
 void Model::next() {
-  if (shown_ < events_.size()) ++shown_;
+  if (shown_ < steps_.size()) ++shown_;
   // Skip over events that change nothing on screen, so every key press shows something.
-  auto shows_something = [this](const sticky::TraceEvent& e, std::size_t i) {
-    return call_of_event_[i] || e.op == Op::step || e.op == Op::note || e.op == Op::result || e.op == Op::error;
+  auto shows_something = [](const Step& s) {
+    return s.call >= 0 || s.op == Op::step || s.op == Op::note || s.op == Op::result || s.op == Op::error;
   };
-  while (shown_ < events_.size() && !shows_something(events_[shown_ - 1], shown_ - 1)) ++shown_;
+  while (shown_ < steps_.size() && !shows_something(steps_[shown_ - 1])) ++shown_;
   reselect();
 }
 
@@ -68,7 +75,7 @@ void Model::home() {
 }
 
 void Model::end() {
-  shown_ = events_.size();
+  shown_ = steps_.size();
   reselect();
 }
 
@@ -101,21 +108,20 @@ std::vector<std::size_t> Model::visible_calls() const {
 
 std::string Model::heading() const {
   for (std::size_t i = shown_; i-- > 0;)
-    if (events_[i].op == Op::step) return events_[i].text;
+    if (steps_[i].op == Op::step) return texts_[static_cast<std::size_t>(steps_[i].text)];
   return {};
 }
 
 std::string Model::note() const {
   if (shown_ == 0) return {};
-  const auto& e = events_[shown_ - 1];
-  if (e.op == Op::error) return "error: " + e.text;
-  if (e.op == Op::note || e.op == Op::call) return e.text;
+  const Step& s = steps_[shown_ - 1];
+  if (s.op == Op::note || s.op == Op::error || s.op == Op::call) return texts_[static_cast<std::size_t>(s.text)];
   return {};
 }
 
-std::optional<sticky::TraceEvent> Model::result() const {
+std::optional<std::string> Model::result() const {
   for (std::size_t i = 0; i < shown_; ++i)
-    if (events_[i].op == Op::result) return events_[i];
+    if (steps_[i].op == Op::result) return texts_[static_cast<std::size_t>(steps_[i].text)];
   return std::nullopt;
 }
 
@@ -166,7 +172,7 @@ std::optional<DecoderState> Model::decoder_after(std::size_t call) const {
   if (call >= calls_.size() || calls_[call].is_send) return std::nullopt;
   const Call& target = calls_[call];
   // Framed streams are the ones the application decoded: its frame events name the codec.
-  auto framed = frame_codec_.find({target.conn, target.side});
+  auto framed = frame_codec_.find({target.conn, target.side()});
   if (framed == frame_codec_.end()) return std::nullopt;
   std::unique_ptr<sticky::Codec> codec;
   try {
@@ -176,7 +182,7 @@ std::optional<DecoderState> Model::decoder_after(std::size_t call) const {
   }
   std::string stream;
   for (std::size_t i = 0; i <= call; ++i)
-    if (!calls_[i].is_send && calls_[i].side == target.side && calls_[i].conn == target.conn) stream += calls_[i].data;
+    if (!calls_[i].is_send && calls_[i].who == target.who && calls_[i].conn == target.conn) stream += calls_[i].data;
   sticky::Decoder decoder(*codec);
   DecoderState state;
   state.codec = codec->describe();

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,10 +17,11 @@
 
 namespace view {
 
-// A run of bytes from one message. msg 0: bytes nobody recorded sending.
+// A run of bytes from one message, within its call's data. msg 0: bytes nobody recorded
+// sending.
 struct Span {
   std::uint64_t msg;
-  std::string bytes;
+  std::uint32_t begin, size;
   bool starts_message;
   bool ends_message;
 };
@@ -26,17 +29,21 @@ struct Span {
 // One send or recv, ready to draw. Where its bytes came from, and what it means, is lib's
 // provenance model's to say (sticky/provenance.hpp); the model only keeps it.
 struct Call {
-  std::size_t event;      // index into Model::events()
-  std::string side;       // who called it: "client", "server#2", "python3 [1234]"
+  std::size_t event;      // index of the event
   int conn = 0;
   bool is_send = false;
-  std::string label;      // "send", "recv(1024)", "sendto", "recvfrom(1024)", "relay read"
-  std::string origin;     // "messages 1–3", "end of stream: the peer closed", "an empty datagram …"
-  std::string data;
-  std::vector<Span> spans;
   bool truncated = false; // a datagram cut short
   bool datagram = false;
   bool end_of_stream = false;
+  const std::string* who = nullptr;    // interned: a million calls share a few names
+  const std::string* what = nullptr;
+  std::string origin;     // "messages 1–3", "end of stream: the peer closed", "an empty datagram …"
+  std::string data;
+  std::vector<Span> spans;
+
+  const std::string& side() const { return *who; }    // "client", "server#2", "python3 [1234]"
+  const std::string& label() const { return *what; }  // "send", "recv(1024)", "relay read"
+  std::string_view bytes(const Span& s) const { return std::string_view(data).substr(s.begin, s.size); }
 };
 
 // What a length-prefix decoder holds after a recv: how much of the header it has seen,
@@ -57,7 +64,7 @@ class Model {
   void add(sticky::TraceEvent event);
   void set_title(std::string title, std::string claim);
 
-  const std::vector<sticky::TraceEvent>& events() const { return events_; }
+  std::size_t event_count() const { return steps_.size(); }
   const std::vector<Call>& calls() const { return calls_; }
   const std::string& title() const { return title_; }
   const std::string& claim() const { return claim_; }
@@ -68,7 +75,7 @@ class Model {
   void back();
   void home();
   void end();
-  bool at_end() const { return shown_ >= events_.size(); }
+  bool at_end() const { return shown_ >= steps_.size(); }
   // Calls among the shown events; the heading, note and result in force at this step.
   std::vector<std::size_t> visible_calls() const;
   std::size_t visible_end() const;  // calls [0, visible_end()) belong to shown events
@@ -76,7 +83,7 @@ class Model {
   std::optional<std::size_t> next_visible(std::size_t after) const;
   std::string heading() const;
   std::string note() const;
-  std::optional<sticky::TraceEvent> result() const;
+  std::optional<std::string> result() const;  // the result's summary, once shown
 
   // Selection: one of the visible calls. It follows the newest call as you step.
   std::optional<std::size_t> selected() const;  // index into calls()
@@ -95,9 +102,17 @@ class Model {
   bool passes_filter(const Call& c) const { return conn_filter_ == 0 || c.conn == conn_filter_; }
   void reselect();
 
-  std::vector<sticky::TraceEvent> events_;
+  // What the model keeps of each event: a million of them fit in a few megabytes.
+  struct Step {
+    sticky::Op op;
+    std::int32_t call = -1;  // index into calls_
+    std::int32_t text = -1;  // index into texts_
+  };
+  const std::string& intern(std::string text);
+  std::vector<Step> steps_;
+  std::vector<std::string> texts_;
   std::vector<Call> calls_;
-  std::vector<std::optional<std::size_t>> call_of_event_;
+  std::set<std::string> names_;
   std::string title_, claim_;
   std::size_t shown_ = 0;
   std::optional<std::size_t> selected_;

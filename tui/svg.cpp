@@ -37,15 +37,15 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
     if (model.connection() && c.conn != model.connection()) continue;
     ++drawn;
     int x0 = c.is_send ? 20 : 20 + kColumn + 20;
-    const std::string& who = c.side;
+    const std::string& who = c.side();
     body += fmt::format(R"(<text x="{}" y="{}" class="head">{} {} → {} bytes{}</text>)", x0, y, escape(who),
-                        escape(c.label), c.data.size(), c.truncated ? " (truncated)" : "");
+                        escape(c.label()), c.data.size(), c.truncated ? " (truncated)" : "");
     body += "\n";
     y += 6;
     int x = x0, row_y = y;
     const int right = x0 + kColumn;
     for (const auto& span : c.spans) {
-      std::string text = sticky::printable(span.bytes);
+      std::string text = sticky::printable(c.bytes(span));
       if (text.size() > 120) text = text.substr(0, 80) + "…" + text.substr(text.size() - 30);
       std::string label = span.msg ? fmt::format("{}{}", span.starts_message ? "" : "…", span.msg) : "?";
       // Break the span into pieces that fit the column.

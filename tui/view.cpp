@@ -105,7 +105,7 @@ std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines,
     int attr = message_attr(span.msg, colour);
     std::string marker = span.msg ? fmt::format("[{}{}]", span.starts_message ? "" : "…", span.msg) : "";
     if (!marker.empty()) emit(marker, attr | A_REVERSE);
-    std::string text = sticky::printable(span.bytes);
+    std::string text = sticky::printable(call.bytes(span));
     // Escapes are ASCII, UTF-8 passes through: cut on characters, one column each is near enough.
     std::size_t at = 0;
     while (at < text.size()) {
@@ -150,7 +150,7 @@ void draw_line(int y, int x, const Line& line, int width) {
 void draw_hex(const Call& call, int y, int x, int h, int w, bool colour) {
   // xxd style: offset, 16 bytes in pairs, the text; each byte in its message's colour.
   std::vector<std::uint64_t> owner;
-  for (const auto& s : call.spans) owner.insert(owner.end(), s.bytes.size(), s.msg);
+  for (const auto& s : call.spans) owner.insert(owner.end(), s.size, s.msg);
   std::size_t rows = static_cast<std::size_t>(std::max(0, h));
   for (std::size_t row = 0; row < rows && row * 16 < call.data.size(); ++row) {
     if (row + 1 == rows && (row + 1) * 16 < call.data.size()) {
@@ -245,7 +245,7 @@ Layout layout_for(int w, int h, bool has_decoder) {
 void draw_title_panel(const Model& model, const Ui& ui, const Layout& l, bool colour) {
   int title_attr = colour ? static_cast<int>(COLOR_PAIR(kPairTitle)) : A_REVERSE;
   put(0, 0, std::string(static_cast<std::size_t>(l.w), ' '), l.w, title_attr);
-  std::string step = fmt::format("step {}/{}{}", model.shown(), model.events().size(), ui.playing ? " ▶" : "");
+  std::string step = fmt::format("step {}/{}{}", model.shown(), model.event_count(), ui.playing ? " ▶" : "");
   put_words(0, 1, fmt::format("sticky-view · {}", model.title().empty() ? ui.source : model.title()),
       l.w - 2 - static_cast<int>(step.size()) - 2, title_attr | A_BOLD);
   put(0, l.w - 1 - static_cast<int>(step.size()), step, static_cast<int>(step.size()), title_attr);
@@ -283,7 +283,7 @@ void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool co
     const Call& c = model.calls()[blocks[b].call];
     int x = (c.is_send ? 0 : l.half) + 1;
     bool is_selected = selected && blocks[b].call == *selected;
-    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", c.side, c.label, c.data.size(),
+    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", c.side(), c.label(), c.data.size(),
                                    c.truncated ? " TRUNCATED" : "");
     put(y++, x, head, inner_w, is_selected ? A_BOLD | A_UNDERLINE : A_BOLD);
     for (const auto& line : blocks[b].lines) {
@@ -299,7 +299,7 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
   std::string title = "hex";
   if (selected) {
     const Call& c = model.calls()[*selected];
-    title = fmt::format("hex: {} {} — {} bytes", c.side, c.label, c.data.size());
+    title = fmt::format("hex: {} {} — {} bytes", c.side(), c.label(), c.data.size());
   }
   box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
   if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
@@ -319,7 +319,7 @@ void draw_decoder_line(const DecoderState& decoder, const Layout& l) {
 void draw_status_line(const Model& model, const Ui& ui, const Layout& l) {
   std::string status = ui.status;
   if (status.empty()) status = model.note();
-  if (auto r = model.result(); r && model.at_end()) status = "Result: " + r->text;
+  if (auto r = model.result(); r && model.at_end()) status = "Result: " + *r;
   if (model.connection()) status = fmt::format("[connection {} of {}] ", model.connection(), model.connections().size()) + status;
   put_words(l.h - 2, 1, status, l.w - 2);
 }
