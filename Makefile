@@ -113,6 +113,7 @@ $(BUILD)/bin/sticky-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
 bench: all $(BUILD)/bin/sticky-bench
+	@bash .ci/deps.sh strace
 	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py
 
 # The viewer's start screen: pick a demo, step through it.
