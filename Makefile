@@ -14,7 +14,7 @@ LDLIBS := -lfmt -pthread
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
-                   libcli11-dev tmux python3 help2man
+                   libcli11-dev tmux python3 help2man gettext
 
 LIB := $(BUILD)/lib/libsticky.a
 LIB_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/src/*.cpp))
@@ -29,8 +29,20 @@ TEST_BIN := $(BUILD)/bin/sticky-tests
 # Objects are kept between builds (they are intermediate files to make's pattern rules).
 .SECONDARY:
 
-.PHONY: all deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers
-all: $(LIB) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN)
+.PHONY: all deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers pot
+LOCALE_MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/sticky.mo,$(wildcard po/*.po))
+all: $(LIB) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN) $(LOCALE_MO)
+
+# Message catalogues (GNU gettext): po/zh_CN.po -> build/locale/zh_CN/LC_MESSAGES/sticky.mo.
+$(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
+	@mkdir -p $(@D)
+	@echo "  MSGFMT $<"
+	@msgfmt --check -o $@ $<
+
+# The strings to translate, from every _("…") and N_("…") in the sources.
+pot:
+	@xgettext --from-code=UTF-8 --language=C++ -k_ -kN_ -ktr -c/ --no-location --sort-output -o po/sticky.pot \
+	  $$(git ls-files 'demos/*.cpp' 'demos/*/*.cpp' 'tui/*.cpp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)
@@ -146,6 +158,9 @@ install: all
 	@if [ -f $(BUILD)/lib/libsticky-trace.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/sticky && \
 	  install -m 755 $(BUILD)/lib/libsticky-trace.so $(DESTDIR)$(PREFIX)/lib/sticky/; fi
 	@install -m 644 lib/include/sticky/*.hpp $(DESTDIR)$(PREFIX)/include/sticky/
+	@for mo in $(LOCALE_MO); do lang=$$(echo $$mo | sed 's|.*/locale/\([^/]*\)/.*|\1|'); \
+	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
+	  install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/sticky.mo; done
 	@cp -r lessons/. $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons/
 	@install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sticky/
 	@for b in $(BIN_NAMES); do \

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "sticky/command_line.hpp"
+#include "sticky/language.hpp"
 #include "model.hpp"
 #include "sticky/relay.hpp"
 #include "sticky/trace_json.hpp"
@@ -377,6 +378,7 @@ int main(int argc, char** argv) {
   int proxy_port = -1;
   std::size_t svg_calls = 24;
   bool mono = false, no_color = false;
+  std::string lang;
   sticky::cli::ShapingArgs shaping;
   auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
   auto* replay_opt = app.add_option("--replay", replay,
@@ -391,6 +393,7 @@ int main(int argc, char** argv) {
   app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
   app.add_flag("--mono", mono, "no colour: messages are told apart by their [n] markers");
   app.add_flag("--no-color", no_color, "the same as --mono (also: NO_COLOR)");
+  app.add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
   demo_opt->excludes(replay_opt)->excludes(proxy_opt)->excludes(follow_opt);
   replay_opt->excludes(proxy_opt)->excludes(follow_opt);
   follow_opt->excludes(proxy_opt);
@@ -398,10 +401,13 @@ int main(int argc, char** argv) {
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   return sticky::cli::run("sticky-view", [&] {
+    sticky::use_language(sticky::choose_language(lang));
     if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
     if (!svg.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-svg needs --demo or --replay");
     std::string first_replay = replay.empty() ? std::string{} : replay.front();
     auto lessons = find_lessons(lessons_dir);
+    // In Chinese, titles and claims come from the Chinese lessons.
+    if (sticky::current_language() == sticky::Language::chinese && fs::is_directory(lessons / "zh")) lessons /= "zh";
     view::Model model;
     std::unique_ptr<Source> source;
     view::Ui ui;
@@ -409,7 +415,10 @@ int main(int argc, char** argv) {
       source = std::make_unique<ReplaySource>(replay);
       ui.source = "replay " + first_replay + (replay.size() > 1 ? fmt::format(" + {} more", replay.size() - 1) : "");
       auto stem = fs::path(first_replay).filename().string();
-      title_from_lessons(model, lessons, stem.size() >= 3 && std::isdigit(static_cast<unsigned char>(stem[0])) ? stem : "");
+      // "05-struct-prefix.jsonl", "05.jsonl": the lesson numbered 05.
+      bool numbered = stem.size() >= 2 && std::isdigit(static_cast<unsigned char>(stem[0])) &&
+                      std::isdigit(static_cast<unsigned char>(stem[1]));
+      title_from_lessons(model, lessons, numbered ? stem.substr(0, 2) + "-" : "");
       if (model.title().empty()) model.set_title(ui.source, "");
     } else if (!follow.empty()) {
       source = std::make_unique<FollowSource>(follow);

@@ -1,4 +1,5 @@
 #include "view.hpp"
+#include "text.hpp"
 
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
@@ -130,7 +131,7 @@ std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines,
     }
     if (lines.size() > max_lines) break;
   }
-  if (call.data.empty()) lines.back().push_back({call.is_send ? "(nothing)" : "(0 bytes: " + call.origin + ")", A_DIM});
+  if (call.data.empty()) lines.back().push_back({call.is_send ? _("(nothing)") : fmt::format(fmt::runtime(_("(0 bytes: {})")), _(call.origin.c_str())), A_DIM});
   if (lines.size() > max_lines) {
     lines.resize(max_lines);
     lines.back().push_back({"…", A_DIM});
@@ -154,7 +155,7 @@ void draw_hex(const Call& call, int y, int x, int h, int w, bool colour) {
   std::size_t rows = static_cast<std::size_t>(std::max(0, h));
   for (std::size_t row = 0; row < rows && row * 16 < call.data.size(); ++row) {
     if (row + 1 == rows && (row + 1) * 16 < call.data.size()) {
-      put(y + static_cast<int>(row), x, fmt::format("… {} more bytes", call.data.size() - row * 16), w, A_DIM);
+      put(y + static_cast<int>(row), x, fmt::format(fmt::runtime(_("… {} more bytes")), call.data.size() - row * 16), w, A_DIM);
       break;
     }
     int cx = x + put(y + static_cast<int>(row), x, fmt::format("{:08x}: ", row * 16), w);
@@ -212,14 +213,14 @@ void Screen::draw_menu(const std::vector<LessonInfo>& lessons, int selected) {
   erase();
   int h = LINES, w = COLS;
   put(0, 0, std::string(static_cast<std::size_t>(w), ' '), w, A_REVERSE);
-  put(0, 1, "sticky-view — choose a demo", w - 2, A_REVERSE | A_BOLD);
-  put(2, 2, "TCP is a byte stream: watch sends stick together (粘包) and split apart (拆包).", w - 4);
+  put(0, 1, _("sticky-view — choose a demo"), w - 2, A_REVERSE | A_BOLD);
+  put(2, 2, _("TCP is a byte stream: watch sends stick together (粘包) and split apart (拆包)."), w - 4);
   for (std::size_t i = 0; i < lessons.size() && static_cast<int>(i) + 4 < h - 2; ++i) {
     int attr = static_cast<int>(i) == selected ? A_REVERSE : A_NORMAL;
     put(4 + static_cast<int>(i), 2, fmt::format(" {:<22} {} ", lessons[i].name, lessons[i].title), w - 4, attr);
   }
-  if (lessons.empty()) put(4, 2, "No lessons found: run with --demo NN or --replay FILE.", w - 4);
-  put(h - 1, 0, " ↑/↓ choose   Enter run it   q quit ", w, A_REVERSE);
+  if (lessons.empty()) put(4, 2, _("No lessons found: run with --demo NN or --replay FILE."), w - 4);
+  put(h - 1, 0, _(" ↑/↓ choose   Enter run it   q quit "), w, A_REVERSE);
   refresh();
 }
 
@@ -251,15 +252,15 @@ void draw_title_panel(const Model& model, const Ui& ui, const Layout& l, bool co
   put(0, l.w - 1 - static_cast<int>(step.size()), step, static_cast<int>(step.size()), title_attr);
   put_words(1, 1, model.claim(), l.w - 2, A_DIM);
   std::string heading = model.heading();
-  put_words(2, 1, heading.empty() ? (model.shown() == 0 ? "Press space to step through the trace, p to play." : "") : "▶ " + heading,
+  put_words(2, 1, heading.empty() ? (model.shown() == 0 ? _("Press space to step through the trace, p to play.") : "") : "▶ " + heading,
       l.w - 2, A_BOLD);
 }
 
 // Sent on the left, received on the right; time flows down: every call starts below the one
 // before it, whichever column it is in.
 void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool colour) {
-  box_at(l.calls_y, 0, l.calls_h, l.half, "sent: each send() call", ui.pane == 0);
-  box_at(l.calls_y, l.half, l.calls_h, l.w - l.half, "received: each recv() call", ui.pane == 1);
+  box_at(l.calls_y, 0, l.calls_h, l.half, _("sent: each send() call"), ui.pane == 0);
+  box_at(l.calls_y, l.half, l.calls_h, l.w - l.half, _("received: each recv() call"), ui.pane == 1);
   int inner_w = l.half - 2;
   std::size_t max_lines = l.h >= 40 ? 6 : 3;
   auto selected = model.selected();
@@ -291,15 +292,15 @@ void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool co
       draw_line(y++, x + 2, line, inner_w - 2);
     }
   }
-  if (blocks.empty()) put(l.calls_y + 2, 2, "(no calls yet)", inner_w, A_DIM);
+  if (blocks.empty()) put(l.calls_y + 2, 2, _("(no calls yet)"), inner_w, A_DIM);
 }
 
 void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colour) {
   auto selected = model.selected();
-  std::string title = "hex";
+  std::string title = _("hex");
   if (selected) {
     const Call& c = model.calls()[*selected];
-    title = fmt::format("hex: {} {} — {} bytes", c.side(), c.label(), c.data.size());
+    title = fmt::format(fmt::runtime(_("hex: {} {} — {} bytes")), c.side(), c.label(), c.data.size());
   }
   box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
   if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
@@ -307,7 +308,7 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
 
 void draw_decoder_line(const DecoderState& decoder, const Layout& l) {
   // Most important first: at 80 columns the codec's description is what gives way.
-  std::string text = fmt::format("decoder: frames {} · header {}/{} · length {} · buffered {}", decoder.frames,
+  std::string text = fmt::format(fmt::runtime(_("decoder: frames {} · header {}/{} · length {} · buffered {}")), decoder.frames,
                                  decoder.header_seen, decoder.header_size,
                                  decoder.expected ? std::to_string(*decoder.expected) : "?", decoder.buffered);
   if (!decoder.error.empty()) text += " · " + decoder.error;
@@ -319,13 +320,13 @@ void draw_decoder_line(const DecoderState& decoder, const Layout& l) {
 void draw_status_line(const Model& model, const Ui& ui, const Layout& l) {
   std::string status = ui.status;
   if (status.empty()) status = model.note();
-  if (auto r = model.result(); r && model.at_end()) status = "Result: " + *r;
-  if (model.connection()) status = fmt::format("[connection {} of {}] ", model.connection(), model.connections().size()) + status;
+  if (auto r = model.result(); r && model.at_end()) status = _("Result: ") + *r;
+  if (model.connection()) status = fmt::format(fmt::runtime(_("[connection {} of {}] ")), model.connection(), model.connections().size()) + status;
   put_words(l.h - 2, 1, status, l.w - 2);
 }
 
 void draw_key_bar(const Ui& ui, const Layout& l) {
-  std::string speed = fmt::format("{:>2} ev/s", ui.speed);
+  std::string speed = fmt::format(fmt::runtime(_("{:>2} ev/s")), ui.speed);
   put(l.h - 1, 0, std::string(static_cast<std::size_t>(l.w), ' '), l.w, A_REVERSE);
   put(l.h - 1, 0, key_bar(l.w - 11), l.w - 11, A_REVERSE);
   put(l.h - 1, l.w - 10, speed, 10, A_REVERSE);
@@ -335,9 +336,9 @@ void draw_help_overlay(const Layout& l) {
   int bw = std::min(l.w, 64), bh = static_cast<int>(keymap().size()) + 4;
   int by = std::max(0, (l.h - bh) / 2), bx = std::max(0, (l.w - bw) / 2);
   for (int r = 0; r < bh; ++r) put(by + r, bx, std::string(static_cast<std::size_t>(bw), ' '), bw);
-  box_at(by, bx, bh, bw, "keys (any key closes)", true);
+  box_at(by, bx, bh, bw, _("keys (any key closes)"), true);
   int r = by + 2;
-  for (const auto& b : keymap()) put(r++, bx + 3, fmt::format("{:<10} {}", b.keys_text, b.help), bw - 6);
+  for (const auto& b : keymap()) put(r++, bx + 3, fmt::format("{:<10} {}", b.keys_text, _(b.help)), bw - 6);
 }
 
 }  // namespace
@@ -346,8 +347,8 @@ void Screen::draw(const Model& model, const Ui& ui) {
   erase();
   int h = LINES, w = COLS;
   if (w < kMinWidth || h < kMinHeight) {
-    put(h / 2 - 1, 0, fmt::format("sticky-view needs at least {}x{}; this terminal is {}x{}.", kMinWidth, kMinHeight, w, h), w);
-    put(h / 2, 0, "Make it larger, or press q to quit.", w);
+    put(h / 2 - 1, 0, fmt::format(fmt::runtime(_("sticky-view needs at least {}x{}; this terminal is {}x{}.")), kMinWidth, kMinHeight, w, h), w);
+    put(h / 2, 0, _("Make it larger, or press q to quit."), w);
     refresh();
     return;
   }
