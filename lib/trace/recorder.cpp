@@ -302,7 +302,9 @@ bool emit(std::size_t large_capacity, Render&& render) {
   }
   JsonLine large(big, large_capacity);
   render(large);
-  bool ok = !large.overflowed() && write_line(large.data(), large.size());
+  bool ok = false;
+  if (large.overflowed()) note_lost(E2BIG);  // the capacity estimate was wrong: a bug
+  else ok = write_line(large.data(), large.size());
   if (temporary) unmap_buffer(big);
   return ok;
 }
