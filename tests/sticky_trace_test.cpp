@@ -333,7 +333,7 @@ TEST_CASE("the recorder exports only the functions it interposes", "[sticky-trac
   REQUIRE(nm.status == 0);
   const std::set<std::string> interposed = {
       "socket", "socketpair", "dup",    "dup2",     "dup3",     "connect",    "accept",         "accept4",
-      "bind",   "listen",     "shutdown", "close",  "close_range", "send",    "sendto",         "sendmsg",
+      "bind",   "listen",     "shutdown", "close",  "close_range", "closefrom", "send",    "sendto",         "sendmsg",
       "sendmmsg", "write",    "writev", "recv",     "recvfrom", "recvmsg",    "recvmmsg",       "read",
       "readv",  "__recv_chk", "__recvfrom_chk", "__read_chk"};
   std::istringstream lines(nm.out);

@@ -59,6 +59,7 @@ struct RealFunctions {
   int (*shutdown)(int, int);
   int (*close)(int);
   int (*close_range)(unsigned, unsigned, int);
+  void (*closefrom)(int);
   int (*dup)(int);
   int (*dup2)(int, int);
   int (*dup3)(int, int, int);
@@ -222,6 +223,7 @@ void resolve_real_functions() {
   resolve(real.shutdown, "shutdown");
   resolve(real.close, "close");
   resolve(real.close_range, "close_range");
+  resolve(real.closefrom, "closefrom");
   resolve(real.dup, "dup");
   resolve(real.dup2, "dup2");
   resolve(real.dup3, "dup3");
@@ -367,6 +369,16 @@ STICKY_EXPORT int close_range(unsigned first, unsigned last, int flags) noexcept
   KeepErrno keep;
   if (closing && r == 0) forget_fds(first, last);
   return r;
+}
+
+// glibc's closefrom closes through an internal call we would not see.
+STICKY_EXPORT void closefrom(int first) noexcept {
+  bool closing = first >= 0 && recorder_ready() && own_process();
+  if (closing) release_trace_fd_range(static_cast<unsigned>(first), ~0u);
+  if (real.closefrom) real.closefrom(first);
+  else ::syscall(SYS_close_range, first, ~0u, 0);
+  KeepErrno keep;
+  if (closing) forget_fds(static_cast<unsigned>(first), ~0u);
 }
 
 // ---- sending ----

@@ -36,6 +36,14 @@ ssize_t sys_write(int fd, const void* buffer, std::size_t length) { return ::sys
 void sys_close(int fd) { ::syscall(SYS_close, fd); }
 int sys_gettid() { return static_cast<int>(::syscall(SYS_gettid)); }
 
+// A thread's id never changes, except in a fork child, whose one thread is new: the atfork
+// handler clears it there.
+thread_local __attribute__((tls_model("initial-exec"))) int cached_tid = 0;
+int current_tid() {
+  if (cached_tid == 0) cached_tid = sys_gettid();
+  return cached_tid;
+}
+
 // ---- configuration, read once per program image (after exec the library starts over) ----
 
 constexpr std::size_t kNameSize = 256;
@@ -321,7 +329,7 @@ void common_fields(JsonLine& line, std::uint64_t seq) {
 
 void write_meta(int pid, std::int64_t now) {
   std::uint64_t seq = next_seq.fetch_add(1, std::memory_order_relaxed) + 1;
-  int tid = sys_gettid();
+  int tid = current_tid();
   int ppid = ::getppid();
   static char exe[PATH_MAX];
   ssize_t exe_length = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -469,7 +477,10 @@ void free_thread_buffer(void* buffer) { unmap_buffer(buffer); }
 // fork() runs this in the child; vfork() and raw clone() do not, which is how a vfork
 // child is told apart (see own_process).
 std::atomic<int> known_pid{0};
-void after_fork_in_child() { known_pid.store(::getpid(), std::memory_order_relaxed); }
+void after_fork_in_child() {
+  known_pid.store(::getpid(), std::memory_order_relaxed);
+  cached_tid = 0;
+}
 
 void initialise() {
   known_pid.store(::getpid(), std::memory_order_relaxed);
@@ -518,7 +529,7 @@ void record(const Event& e) {
   ++depth;
   if (meta_done_pid.load(std::memory_order_acquire) != pid) begin_process(pid, e.start_us);
   std::uint64_t seq = next_seq.fetch_add(1, std::memory_order_relaxed) + 1;
-  int tid = sys_gettid();
+  int tid = current_tid();
   std::uint64_t data = e.moves_bytes && e.result > 0 ? static_cast<std::uint64_t>(e.result) : 0;
   if (data > config.max_data) data = config.max_data;
   std::size_t capacity = 4096 + 2 * static_cast<std::size_t>(data) + 2 * JsonLine::escaped_size(kNameSize);
