@@ -25,13 +25,20 @@ TUI_VIEW_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tui/main.cpp tui/vi
 TUI_BIN := $(if $(wildcard tui/main.cpp),$(BUILD)/bin/sticky-view)
 TEST_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tests/*.cpp))
 TEST_BIN := $(BUILD)/bin/sticky-tests
+# The recorder preloaded by sticky-trace: plain C++ on libc, position independent, no
+# exceptions, exporting only the functions it interposes. Never sanitized: it runs inside
+# other programs (Python), where a sanitizer runtime cannot be loaded.
+TRACE_SO := $(BUILD)/lib/libsticky-trace.so
+TRACE_OBJ := $(patsubst %.cpp,$(BUILD)/obj-pic/%.o,$(wildcard lib/trace/*.cpp))
+TRACE_CXXFLAGS := -Ilib/include $(WARNINGS) $(CXXFLAGS) -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
+                  -fno-exceptions -fno-rtti -fno-threadsafe-statics -U_FORTIFY_SOURCE -MMD -MP
 
 # Objects are kept between builds (they are intermediate files to make's pattern rules).
 .SECONDARY:
 
 .PHONY: all deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers pot
 LOCALE_MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/sticky.mo,$(wildcard po/*.po))
-all: $(LIB) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN) $(LOCALE_MO)
+all: $(LIB) $(TRACE_SO) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN) $(LOCALE_MO)
 
 # Message catalogues (GNU gettext): po/zh_CN.po -> build/locale/zh_CN/LC_MESSAGES/sticky.mo.
 $(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
@@ -58,6 +65,18 @@ $(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(@D)
 	@echo "  CXX  $<"
 	@$(CXX) $(CPPFLAGS) $(INCLUDES) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj-pic/%.o: %.cpp | deps
+	@mkdir -p $(@D)
+	@echo "  CXX  $< (pic)"
+	@$(CXX) $(TRACE_CXXFLAGS) -c $< -o $@
+
+# --as-needed: no libstdc++ in the traced program because of us.
+$(TRACE_SO): $(TRACE_OBJ) lib/trace/exports.map
+	@mkdir -p $(@D)
+	@echo "  LINK $@"
+	@$(CXX) -shared $(TRACE_CXXFLAGS) -Wl,--as-needed -Wl,--version-script=lib/trace/exports.map -Wl,-z,defs \
+	  $(TRACE_OBJ) -o $@ -ldl -pthread
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -185,4 +204,4 @@ lint: | deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-pic -name '*.d' 2>/dev/null)
