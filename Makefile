@@ -145,7 +145,7 @@ $(BUILD)/bin/sticky-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 
 bench: all $(BUILD)/bin/sticky-bench
 	@bash .ci/deps.sh strace
-	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py
+	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py $(ONLY)
 
 # The viewer's start screen: pick a demo, step through it.
 view: all

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <spawn.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <random>
 #include <thread>
 
+#include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/decoder.hpp"
 #include "sticky/framed.hpp"
@@ -388,21 +390,181 @@ void many_clients() {
   }
 }
 
+// 7. sticky-trace: what recording costs, against strace on the same workloads.
+struct Ran {
+  double seconds;
+  long max_rss_kib;
+  std::string out;
+};
+
+Ran run_program(const std::vector<std::string>& args) {
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid;
+  auto t0 = Clock::now();
+  if (::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0)
+    throw std::runtime_error("cannot start " + args[0]);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  Ran ran{0, 0, {}};
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) ran.out.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  rusage usage{};
+  ::wait4(pid, &status, 0, &usage);
+  ran.seconds = seconds_since(t0);
+  ran.max_rss_kib = usage.ru_maxrss;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(args[0] + " failed");
+  return ran;
+}
+
+// The ping-pong and the bulk transfer that sticky-bench runs in a process of its own, so
+// that sticky-trace and strace can run it: two processes over loopback, as a student's.
+int pingpong_mode(int rounds) {
+  auto [client, server] = tcp_pair();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    client.reset();
+    char buf[4];
+    while (sticky::recv_exact(server.get(), buf, 4) == 4) sticky::send_all(server.get(), std::string_view(buf, 4));
+    ::_exit(0);
+  }
+  server.reset();
+  char buf[4];
+  auto t0 = Clock::now();
+  for (int i = 0; i < rounds; ++i) {
+    sticky::send_all(client.get(), "ping");
+    sticky::recv_exact(client.get(), buf, 4);
+  }
+  double ms = seconds_since(t0) * 1000;
+  client.reset();
+  ::waitpid(pid, nullptr, 0);
+  fmt::print("{:.1f}\n", ms);
+  return 0;
+}
+
+int bulk_mode(std::size_t mib) {
+  auto [client, server] = tcp_pair();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    client.reset();
+    std::vector<char> buf(1 << 16);
+    while (sticky::recv_some(server.get(), buf.data(), buf.size()) > 0) {}
+    ::_exit(0);
+  }
+  server.reset();
+  std::string chunk(1 << 16, 'b');
+  auto t0 = Clock::now();
+  for (std::size_t sent = 0; sent < (mib << 20); sent += chunk.size()) sticky::send_all(client.get(), chunk);
+  ::shutdown(client.get(), SHUT_WR);
+  ::waitpid(pid, nullptr, 0);
+  fmt::print("{:.1f}\n", seconds_since(t0) * 1000);
+  return 0;
+}
+
+void tracing(const std::string& bin, const std::string& out_dir) {
+  const std::string self = bin + "/sticky-bench", tracer = bin + "/sticky-trace", trace = out_dir + "/bench-trace.jsonl";
+  auto ms_of = [](const Ran& r) { return std::stod(r.out); };
+  auto traced = [&](std::vector<std::string> args, std::vector<std::string> options = {}) {
+    std::filesystem::remove(trace);
+    std::vector<std::string> all{tracer, "-q", "-o", trace};
+    all.insert(all.end(), options.begin(), options.end());
+    all.push_back("--");
+    all.insert(all.end(), args.begin(), args.end());
+    return all;
+  };
+  auto straced = [](std::vector<std::string> args) {
+    std::vector<std::string> all{"strace", "-f", "-qq", "-e", "trace=network", "-o", "/dev/null"};
+    all.insert(all.end(), args.begin(), args.end());
+    return all;
+  };
+  // What tracing adds, as a share of what strace adds to the same round trips.
+  for (auto [name, program] : {std::pair<std::string, std::vector<std::string>>{"python", {"python3", "tests/trace_programs/pingpong.py", "5000"}},
+                               {"cpp", {self, "--pingpong", "5000"}}}) {
+    std::vector<double> shares, plain, ours, theirs;
+    for (int i = 0; i < 3; ++i) {
+      double base = ms_of(run_program(program)), t = ms_of(run_program(traced(program))),
+             st = ms_of(run_program(straced(program)));
+      plain.push_back(base);
+      ours.push_back(t);
+      theirs.push_back(st);
+      shares.push_back((t - base) / std::max(1e-9, st - base));
+    }
+    std::sort(shares.begin(), shares.end());
+    double share = shares[1];
+    report("trace_" + name, fmt::format("{} ping-pong: sticky-trace's cost / strace's cost", name == "cpp" ? "C++" : "Python"),
+           share, "<= 0.20", share <= 0.20,
+           {{"untraced_ms", plain}, {"traced_ms", ours}, {"strace_ms", theirs}, {"rounds", 5000}});
+  }
+  // Bulk: 256 MiB through one connection, data capped at 64 bytes an event.
+  {
+    std::vector<std::string> program{self, "--bulk", "256"};
+    AB ab = alternate(3, [&] { return ms_of(run_program(program)); },
+                      [&] { return ms_of(run_program(traced(program, {"--max-data", "64"}))); });
+    auto size = std::filesystem::file_size(trace);
+    report("trace_bulk", "bulk 256 MiB, --max-data 64: traced / untraced throughput", ab.ratio, ">= 0.5", ab.ratio >= 0.5,
+           {{"untraced_ms", ab.a}, {"traced_ms", ab.b}, {"trace_bytes", size}});
+  }
+  // Opening a million-event trace: the viewer against Python's json.loads of the same lines.
+  {
+    const std::string big = out_dir + "/million.jsonl";
+    {
+      std::ofstream out(big);
+      out << R"({"seq":0,"t_us":0,"op":"meta","format":1,"program":"bench"})" << "\n";
+      for (int i = 0; i < 500000; ++i) {
+        std::string data = sticky::to_hex(fmt::format("msg{:06}", i));
+        out << fmt::format(R"({{"seq":{},"t_us":{},"side":"client","conn":1,"op":"send","msg":{},"bytes":9,"data":"{}"}})",
+                           2 * i + 1, 2 * i, i + 1, data)
+            << "\n"
+            << fmt::format(R"({{"seq":{},"t_us":{},"side":"server","conn":1,"op":"recv","want":1024,"bytes":9,"data":"{}"}})",
+                           2 * i + 2, 2 * i + 1, data)
+            << "\n";
+      }
+    }
+    double file_kib = static_cast<double>(std::filesystem::file_size(big)) / 1024;
+    AB ab = alternate(
+        3, [&] { return run_program({"python3", "-c", "import json,sys\nfor l in open(sys.argv[1]): json.loads(l)", big}).seconds; },
+        [&] { return run_program({bin + "/sticky-view", "--replay", big, "--export-svg", "/dev/null", "--calls", "1"}).seconds; });
+    Ran viewer = run_program({bin + "/sticky-view", "--replay", big, "--export-svg", "/dev/null", "--calls", "1"});
+    report("view_million", "viewer opens 1,000,000 events: Python json.loads time / ours", ab.ratio, ">= 1", ab.ratio >= 1,
+           {{"python_s", ab.a}, {"viewer_s", ab.b}});
+    double memory = viewer.max_rss_kib / file_kib;
+    report("view_million_memory", "  its peak memory / the file's size", memory, "< 3", memory < 3,
+           {{"max_rss_kib", viewer.max_rss_kib}, {"file_kib", file_kib}});
+    std::filesystem::remove(big);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "--pingpong") return pingpong_mode(std::stoi(argv[2]));
+  if (argc > 2 && std::string(argv[1]) == "--bulk") return bulk_mode(std::stoul(argv[2]));
   std::string out_dir = argc > 1 ? argv[1] : "build/bench";
   std::string bin = std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
   std::string script = argc > 2 ? argv[2] : "tests/bench/classic_server.py";
   ::signal(SIGPIPE, SIG_IGN);
   fmt::print("{:<58} {:>9}  {:<13} {}\n", "benchmark (ratio from one run)", "measured", "goal", "");
   try {
-    decode_throughput();
-    ping_pong();
-    bandwidth();
-    versus_python(script);
-    naive_versus_prefix(bin);
-    many_clients();
+    // make bench ONLY=tracing (or decode, pingpong, bandwidth, python, naive, clients) runs one.
+    std::string only = argc > 3 ? argv[3] : "";
+    auto want = [&](const char* name) { return only.empty() || only == name; };
+    std::filesystem::create_directories(out_dir);
+    if (want("decode")) decode_throughput();
+    if (want("pingpong")) ping_pong();
+    if (want("bandwidth")) bandwidth();
+    if (want("python")) versus_python(script);
+    if (want("naive")) naive_versus_prefix(bin);
+    if (want("clients")) many_clients();
+    if (want("tracing")) tracing(bin, out_dir);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench: {}\n", e.what());
     return 1;
