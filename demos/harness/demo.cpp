@@ -52,6 +52,7 @@ void Conn::send_gather(std::string_view header, std::string_view body) {
 }
 
 std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
+  if (auto* p = demo_->predictor()) p->ask(side_, id_, want, false);
   std::string data = sticky::recv_some(fd_.get(), want, timeout);
   sticky::TraceEvent e;
   e.side = side_;
@@ -60,6 +61,7 @@ std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
   e.want = want;
   e.data = data;
   demo_->trace().record(std::move(e));
+  if (auto* p = demo_->predictor()) p->tell(data.size());
   return data;
 }
 
@@ -128,6 +130,7 @@ void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
 }
 
 sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout timeout) {
+  if (auto* p = demo_->predictor()) p->ask(side_, 1, max, true);
   auto d = sticky::recv_datagram(fd_.get(), max, timeout);
   sticky::TraceEvent e;
   e.side = side_;
@@ -139,6 +142,7 @@ sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout time
   e.truncated = d.truncated;
   e.full_size = d.full_size;
   demo_->trace().record(std::move(e));
+  if (auto* p = demo_->predictor()) p->tell(d.data.size());
   return d;
 }
 
@@ -265,18 +269,32 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   app.add_flag("--step", options_.step, "pause before each step until Enter (on a terminal)");
   app.add_flag("--json", options_.json, "print the trace as JSON Lines instead of narration");
   app.add_flag("--no-color", options_.no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
+  app.add_flag("--predict", options_.predict, "with --step on a terminal: guess what each recv() returns, then see");
+  app.add_option("--lang", options_.lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
   scenario.add_options(app);
   app.footer(fmt::format("\nExit status: 0 the demo ran (whether the effect was seen is in the result),\n"
                          "1 a runtime failure, 2 a usage error. Lesson: lessons/{}.md",
                          program_));
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
+  try {
+    sticky::use_language(sticky::choose_language(options_.lang));
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", program_, e.what(), program_);
+    return 2;
+  }
   ::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error to report, not a silent death
   colour_ = !options_.json && !options_.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
   if (options_.json)
     trace_.add_listener(sticky::json_lines_writer(std::cout));
   else
     trace_.add_listener(Narrator(stdout, colour_, &narrate_io_));
+  // Guessing needs someone at a terminal to guess; the trace and the JSON never change.
+  if (options_.predict && !options_.json && ::isatty(0)) {
+    options_.step = true;
+    predictor_ = std::make_unique<Predictor>(stdout);
+    trace_.add_listener([p = predictor_.get()](const sticky::TraceEvent& e) { (*p)(e); });
+  }
   sticky::TraceEvent meta;
   meta.op = Op::meta;
   meta.program = program_;
@@ -288,6 +306,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
     if (options_.role == "server") scenario.serve_role(*this);
     else if (options_.role == "client") scenario.client(*this, listen_address(*this));
     else scenario.both(*this);
+    if (predictor_) predictor_->summary();
     return 0;
   });
 }

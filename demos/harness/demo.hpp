@@ -23,6 +23,8 @@
 #include <string>
 #include <string_view>
 
+#include "harness/predict.hpp"
+#include "harness/text.hpp"
 #include "sticky/codec_spec.hpp"
 #include "sticky/command_line.hpp"
 #include "sticky/framed.hpp"
@@ -137,6 +139,8 @@ struct Options {
   bool step = false;
   bool json = false;
   bool no_color = false;
+  bool predict = false;
+  std::string lang;
 };
 
 class Demo {
@@ -155,9 +159,13 @@ class Demo {
   // Whether each send/recv is narrated (it is always in the trace). Off for long loops.
   void narrate_io(bool on) { narrate_io_ = on; }
 
-  // Narration, recorded in the trace too.
+  // Narration, recorded in the trace too (in English; tr() texts are narrated translated).
   void step(std::string heading);   // a heading; with --step, waits for Enter on a terminal
   void say(std::string text);       // a line of explanation
+  void step(const Text& heading) { step(heading.english); }
+  void say(const Text& text) { say(text.english); }
+  // --predict: asks before each recv what it will return (nullptr when not predicting).
+  Predictor* predictor() { return predictor_.get(); }
   void error(std::string text, sticky::Side side = sticky::Side::none);
   void result(bool observed, const nlohmann::json& facts, std::string summary);
   // "listening on HOST:PORT", first on stdout (a note in --json), flushed.
@@ -189,6 +197,7 @@ class Demo {
   std::atomic<int> client_ids_{0}, server_ids_{0};
   struct LocalServer;
   std::unique_ptr<LocalServer> local_;
+  std::unique_ptr<Predictor> predictor_;
 };
 
 // SIGINT and SIGTERM end a server cleanly: a line on stderr, exit status 0.

@@ -3,6 +3,7 @@
 #include <fmt/color.h>
 #include <fmt/format.h>
 
+#include "harness/text.hpp"
 #include "sticky/bytes.hpp"
 
 namespace harness {
@@ -70,8 +71,8 @@ void Narrator::operator()(const sticky::TraceEvent& e) {
   std::string who = side.empty() ? "" : fmt::format("{:<8} ", side);
   std::string line;
   switch (e.op) {
-    case Op::step: line = "\n" + bold("▶ " + e.text); break;
-    case Op::note: line = "  " + who + e.text; break;
+    case Op::step: line = "\n" + bold("▶ " + localize(e.text)); break;
+    case Op::note: line = "  " + who + localize(e.text); break;
     case Op::error:
       line = "  " + who + (colour_ ? fmt::format(fmt::fg(fmt::terminal_color::red), "error: {}", e.text)
                                    : "error: " + e.text);
@@ -86,8 +87,8 @@ void Narrator::operator()(const sticky::TraceEvent& e) {
       line = fmt::format("  {}{:<11} {:>6} bytes  {}", who, "frame", e.data.size(), preview(e.data, 56));
       break;
     case Op::result:
-      line = "\n" + bold(fmt::format("Result: {}", e.text.empty() ? (e.observed.value_or(false) ? "observed" : "not observed")
-                                                                 : e.text));
+      line = "\n" + bold(tr("Result: {}", e.text.empty() ? (e.observed.value_or(false) ? "observed" : "not observed")
+                                                        : localize(e.text)).local);
       break;
     case Op::call: line = "  " + who + dim(e.text); break;
     default: return;
