@@ -76,16 +76,18 @@ std::unique_ptr<sticky::Codec> make_codec(const CodecSpec& spec) {
 
 void add_shaping_options(CLI::App& app, ShapingArgs& args) {
   app.add_option("--split", args.split, "forward in pieces of at most N bytes, each received alone ([up:|down:]N)");
-  app.add_option("--random-split", args.random_split, "pieces of random size 1..MAX ([up:|down:]SEED[:MAX], MAX default 16)");
+  app.add_option("--random-split", args.random_split,
+                 "pieces of random size 1..MAX ([up:|down:]SEED[:MAX], MAX default 16; SEED 'random' picks one)");
   app.add_option("--pace", args.pace, "microseconds between pieces (default 1000)");
   app.add_option("--delay", args.delay, "one-way latency in ms, order kept ([up:|down:]MS)");
   app.add_option("--coalesce", args.coalesce, "hold bytes MS ms after the first, then forward them together");
+  app.add_option("--cuts", args.cuts, "cut the stream after these byte offsets, each piece alone ([up:|down:]N,N...)");
 }
 
 void apply_shaping(const ShapingArgs& args, sticky::RelayOptions& options) {
   const std::pair<const char*, const std::vector<std::string>*> all[] = {
       {"split", &args.split}, {"random-split", &args.random_split}, {"pace", &args.pace},
-      {"delay", &args.delay}, {"coalesce", &args.coalesce}};
+      {"delay", &args.delay}, {"coalesce", &args.coalesce}, {"cuts", &args.cuts}};
   for (const auto& [name, values] : all)
     for (const auto& v : *values) sticky::apply_shaping(options, name, v);
 }

@@ -40,7 +40,7 @@ std::unique_ptr<sticky::Codec> make_codec(const CodecSpec& spec);
 // The relay's shaping options (build/bin/relay and sticky-view --proxy): each value is "N"
 // for both directions, or "up:N" / "down:N" for one.
 struct ShapingArgs {
-  std::vector<std::string> split, random_split, pace, delay, coalesce;
+  std::vector<std::string> split, random_split, pace, delay, coalesce, cuts;
 };
 void add_shaping_options(CLI::App& app, ShapingArgs& args);
 void apply_shaping(const ShapingArgs& args, sticky::RelayOptions& options);  // std::invalid_argument
