@@ -639,6 +639,7 @@ class ClientCheck {
       return report_;
     }
     layout_ = check::layout_of_stream(*codec_, reference_.down);
+    layout_.noun = "answer";
     std::uint64_t decoded = layout_.total();
     if (decoded < reference_.down.size()) {
       report_.notes.push_back(fmt::format("The answers do not all decode as {}: {} of {} bytes do; the rest is cut as one message.",

@@ -414,8 +414,8 @@ std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64
   std::size_t whole_from = 0, whole_to = 0;  // a run of whole messages, 1-based, [from, to]
   auto flush = [&] {
     if (!whole_from) return;
-    items.push_back(whole_from == whole_to ? fmt::format("message {}", whole_from)
-                                           : fmt::format("messages {}-{}", whole_from, whole_to));
+    items.push_back(whole_from == whole_to ? fmt::format("{} {}", layout.noun, whole_from)
+                                           : fmt::format("{}s {}-{}", layout.noun, whole_from, whole_to));
     whole_from = whole_to = 0;
   };
   for (std::size_t i = 0; i < layout.frames.size(); ++i) {
@@ -442,7 +442,7 @@ std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64
     if (b > body_end) {
       parts.push_back(layout.trailer + part(std::max(a, body_end) - body_end, b - body_end, f.size - body_end));
     }
-    items.push_back(fmt::format("message {}: {}", i + 1, fmt::join(parts, ", ")));
+    items.push_back(fmt::format("{} {}: {}", layout.noun, i + 1, fmt::join(parts, ", ")));
   }
   flush();
   if (items.empty()) return "nothing";

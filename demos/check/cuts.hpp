@@ -37,6 +37,7 @@ struct Layout {
   std::vector<FramePlace> frames;
   std::uint64_t header = 0;  // bytes before every payload (length codec), else 0
   std::string trailer = "delimiter";  // what follows a payload: "delimiter", or fixed size "padding"
+  std::string noun = "message";       // what a frame is called in stories: "message", "answer"
 
   std::uint64_t total() const { return frames.empty() ? 0 : frames.back().start + frames.back().size; }
   bool has_header() const { return header > 0; }

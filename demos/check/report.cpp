@@ -31,10 +31,11 @@ std::string wrap(const std::string& text, std::size_t width, std::size_t indent)
 
 std::string quote(std::string_view bytes, std::size_t max) {
   if (bytes.empty()) return "\"\" (empty)";
-  std::string shown = sticky::printable(bytes.substr(0, max));
-  if (shown.size() > max + 8) shown = shown.substr(0, max + 8);
-  bool cut = bytes.size() > max || shown.size() < sticky::printable(bytes.substr(0, max)).size();
-  return fmt::format("\"{}{}\" ({} byte{})", shown, cut ? "…" : "", bytes.size(), bytes.size() == 1 ? "" : "s");
+  // As many bytes as fit in about `max` characters once escaped, never half an escape.
+  std::size_t n = std::min(bytes.size(), max);
+  std::string shown = sticky::printable(bytes.substr(0, n));
+  while (n > 1 && shown.size() > max + 4) shown = sticky::printable(bytes.substr(0, --n));
+  return fmt::format("\"{}{}\" ({} byte{})", shown, n < bytes.size() ? "…" : "", bytes.size(), bytes.size() == 1 ? "" : "s");
 }
 
 std::string shell_join(const std::vector<std::string>& argv) {
