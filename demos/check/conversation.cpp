@@ -292,8 +292,8 @@ std::string Exchange::summary() const {
     case End::mismatch: return fmt::format("answer {} differs from the reference", message + 1);
     case End::timeout:
       return fmt::format("no answer to message {}{}", message + 1, detail.empty() ? "" : " (" + detail + ")");
-    case End::closed: return fmt::format("the connection closed before the answer to message {}", message + 1);
-    case End::reset: return fmt::format("the connection was reset before the answer to message {}", message + 1);
+    case End::closed:
+    case End::reset: return fmt::format("the program closed the connection before the answer to message {}", message + 1);
     case End::bad_frame: return fmt::format("answer {} cannot be framed: {}", message + 1, detail);
     case End::cannot_connect: return detail;
   }
