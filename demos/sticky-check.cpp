@@ -294,7 +294,10 @@ class ServerCheck {
     double slowest = 0;
     for (double ms : reference.latency_ms) slowest = std::max(slowest, ms);
     timing_.answer_timeout = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(4 * slowest) + 200, 300, o_.timeout_ms));
-    timing_.read_wait = Millis(20);
+    // How long a piece may wait for the program to read it. Generous: a busy machine can
+    // keep a program from running for tens of ms, and a piece sent before it read the last
+    // one arrives glued to it, which is not the cut planned (nor the same report next time).
+    timing_.read_wait = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(10 * slowest) + 100, 100, 1000));
     if (!reference.watched_reads)
       report_.notes.push_back("The program's reads could not be watched (not on this machine?): pieces were sent 3 ms apart.");
 
@@ -355,7 +358,6 @@ class ServerCheck {
     ++deaths_;
     std::string text = fmt::format("The program died ({})", check::describe_status(*status));
     if (auto last = check::last_line(program_->err()); !last.empty()) text += ": " + last;
-    last_stderr_ = program_->err();
     return text;
   }
 
@@ -460,6 +462,7 @@ class ServerCheck {
 
   void tell(check::Finding& f, const check::Exchange& x, const std::optional<std::string>& death) {
     f.stream_name = "The requests";
+    if (!f.replayed && death) report_.diagnosis = check::refine(report_.diagnosis, report_.tallies, *death);
     f.pieces = piece_lines(layout_, stream_, f.cuts);
     std::size_t k = x.message;
     if (k > 0) f.story.push_back(k == 1 ? "Answer 1 equals the reference's." : fmt::format("Answers 1-{} equal the reference's.", k));
@@ -516,10 +519,23 @@ class ServerCheck {
     if (x.end == check::Exchange::End::cannot_connect) {
       what = "Could not connect: " + x.detail + ".";
     } else {
-      what = fmt::format("Sent whole, message {} {} got no good answer: {}.", k + 1,
-                         k < messages_.size() ? check::quote(messages_[k]) : "", x.summary());
+      std::string how;
+      using End = check::Exchange::End;
+      switch (x.end) {
+        case End::timeout: how = fmt::format("got no answer within {} ms", o_.timeout_ms); break;
+        case End::closed:
+        case End::reset: how = "made the program close the connection instead of answering"; break;
+        case End::bad_frame: how = "got an answer that cannot be framed: " + x.detail; break;
+        default: how = x.summary(); break;
+      }
+      what = fmt::format("Sent whole, in one write, message {} {} {}.", k + 1,
+                         k < messages_.size() ? check::quote(messages_[k]) : "", how);
     }
     std::vector<std::string> hints;
+    if (k < messages_.size() && messages_[k].empty() && x.end == check::Exchange::End::timeout && layout_.has_header())
+      hints.push_back(fmt::format("Message {} is empty: a header saying 0 and no body. A program that calls recv() for "
+                                  "the body anyway waits for bytes that only the next message would bring. Read the body "
+                                  "only when the length is not 0 (recv(0) is no read).", k + 1));
     // A length read in the other byte order explains most reference failures of a
     // struct-prefix program: look at the header it sent back, or at ours it had to read.
     if (x.pending.size() >= layout_.header && layout_.has_header()) {
@@ -546,9 +562,8 @@ class ServerCheck {
       // Not possible in a reference run; kept for completeness.
     }
     if (death) hints.push_back(*death + ".");
-    if (program_ && !last_stderr_.empty() && !death) {
-      if (auto last = check::last_line(last_stderr_); !last.empty()) hints.push_back("It said: " + last);
-    }
+    else if (program_)
+      if (auto last = check::last_line(program_->err()); !last.empty()) hints.push_back("Its stderr ends: " + last);
     return reference_failed(what, hints);
   }
 
@@ -576,7 +591,6 @@ class ServerCheck {
   check::Layout layout_;
   sticky::Address target_;
   std::unique_ptr<check::Program> program_;
-  std::string last_stderr_;
   int deaths_ = 0;
   check::Timing timing_;
   std::vector<check::Plan> plans_;
@@ -779,6 +793,7 @@ class ClientCheck {
 
   void tell(check::Finding& f, const check::ClientRun& run) {
     f.stream_name = "The answers";
+    if (!f.replayed) report_.diagnosis = check::refine(report_.diagnosis, report_.tallies, check::last_line(run.err, 400));
     f.pieces = piece_lines(layout_, reference_.down, f.cuts);
     // The first line where the output parts from the reference's.
     std::size_t at = 0, line = 1;

@@ -156,12 +156,25 @@ TEST_CASE("sticky-check names the mistake from which families break it", "[stick
       row(broke, broke, broke, broke, broke, broke, broke, check::kOneRecv),
       row(broke, ok, ok, ok, broke, broke, ok, check::kDropsRest),
       row(ok, ok, ok, broke, ok, ok, broke, check::kBodyOnce),
+      // recv(4) for the header, recv(1024)[:n] for the body: three mistakes at once
+      row(broke, broke, ok, broke, broke, broke, broke,
+          "assumes recv(4) returns the whole header, reads the body with a single recv(), and keeps only the "
+          "first frame of a read and drops the rest"),
   }));
   auto d = check::diagnose(r.tallies, true);
-  CHECK(d.mistake == r.mistake);
+  CHECK(d.mistake == std::string(r.mistake));
   CHECK(d.evidence.find("broken by") == 0);
   CHECK(check::diagnose({{Family::bytes, ok}}, true).mistake.empty());
   CHECK(check::diagnose({{Family::body_split, broke}}, false).mistake == check::kOneRecv);
+  const check::Tallies text_only{{Family::header_split, ok}, {Family::bytes, broke}};
+  auto text = check::refine(check::diagnose(text_only, true), text_only,
+                            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe4 in position 0");
+  CHECK(text.mistake == check::kDecodesPieces);
+  const check::Tallies everything{{Family::header_split, broke}, {Family::header_body, broke}, {Family::bytes, broke}};
+  CHECK(check::refine(check::diagnose(everything, true), everything, "UnicodeDecodeError: ...").mistake == check::kOneRecv);
+  const check::Tallies random_only{{Family::random, broke}};
+  auto unpack = check::refine(check::diagnose(random_only, true), random_only, "struct.error: unpack requires a buffer of 4 bytes");
+  CHECK(unpack.mistake == check::kRecvHeader);
 }
 
 TEST_CASE("sticky-check cut lists read and print alike, and say what each piece holds", "[sticky-check]") {

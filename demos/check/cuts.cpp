@@ -204,7 +204,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     bool all = std::all_of(frames.begin(), frames.end(), [](const FramePlace& f) { return f.size <= kFirstBytes + 1; });
     add(Family::bytes,
         all ? std::string("1-byte pieces")
-            : fmt::format("1-byte pieces (the first {} and last {} bytes of each message)", kFirstBytes, kLastBytes),
+            : fmt::format("1-byte pieces (the first {} and last {} bytes of each {})", kFirstBytes, kLastBytes, layout.noun),
         extra);
   }
 
@@ -320,6 +320,24 @@ std::string list_families(const Tallies& tallies, bool broken) {
 
 }  // namespace
 
+Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view error_text) {
+  auto failed = [&](Family f) {
+    auto it = tallies.find(f);
+    return it != tallies.end() && it->second.failed > 0;
+  };
+  // Headers read right, text wrong: the decoding is the mistake. (A program that takes one
+  // recv() for a message fails to decode too, but header cuts break it as well.)
+  bool headers_fine = !failed(Family::header_split) && !failed(Family::header_body);
+  if (headers_fine && error_text.find("UnicodeDecodeError") != std::string_view::npos) {
+    diagnosis.mistake = kDecodesPieces;
+    diagnosis.evidence += "; it failed with UnicodeDecodeError";
+  } else if (diagnosis.mistake.empty() && error_text.find("unpack requires a buffer of") != std::string_view::npos) {
+    diagnosis.mistake = kRecvHeader;
+    diagnosis.evidence += "; struct.unpack got fewer bytes than a header";
+  }
+  return diagnosis;
+}
+
 Diagnosis diagnose(const Tallies& tallies, bool has_header) {
   auto tally = [&](Family f) {
     auto it = tallies.find(f);
@@ -336,24 +354,25 @@ Diagnosis diagnose(const Tallies& tallies, bool has_header) {
   bool glue = failed(Family::glued) || failed(Family::header_glued) || failed(Family::all_in_one);
   bool splits = failed(Family::header_split) || failed(Family::body_split) || failed(Family::bytes) ||
                 failed(Family::header_body);
+  std::vector<std::string_view> mistakes;
   if (has_header) {
     bool header = failed(Family::header_split);
     bool apart = failed(Family::header_body);
     bool body = failed(Family::body_split);
     if (header && apart && (body || failed(Family::bytes))) {
-      d.mistake = kOneRecv;  // even a whole header alone is taken for a message
-    } else if (header && !apart) {
-      d.mistake = std::string(kRecvHeader);
-      if (body) d.mistake += fmt::format(", and {}", kBodyOnce);
-    } else if (body && !header) {
-      d.mistake = kBodyOnce;
-    } else if (glue && !splits) {
-      d.mistake = kDropsRest;
+      mistakes.push_back(kOneRecv);  // even a whole header alone is taken for a message
+    } else {
+      if (header && !apart) mistakes.push_back(kRecvHeader);
+      if (body && !(header && apart)) mistakes.push_back(kBodyOnce);
+      // Glued messages breaking it too: a read that took more than one frame lost the rest.
+      if (glue && (!mistakes.empty() || !splits)) mistakes.push_back(kDropsRest);
     }
   } else {
-    if (splits) d.mistake = kOneRecv;
-    else if (glue) d.mistake = kDropsRest;
+    if (splits) mistakes.push_back(kOneRecv);
+    else if (glue) mistakes.push_back(kDropsRest);
   }
+  for (std::size_t i = 0; i < mistakes.size(); ++i)
+    d.mistake += fmt::format("{}{}", i == 0 ? "" : i + 1 == mistakes.size() ? ", and " : ", ", mistakes[i]);
   if (d.mistake.empty() && passed(Family::bytes) && !glue && failed(Family::random))
     d.evidence += "; only random cuts broke it";
   return d;

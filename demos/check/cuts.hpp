@@ -108,6 +108,11 @@ struct Diagnosis {
   std::string evidence;  // which families broke it and which did not
 };
 Diagnosis diagnose(const Tallies& tallies, bool has_header);
+// What the program said when it failed can name the mistake more exactly: a
+// UnicodeDecodeError while headers survive every cut is text decoded per recv(); a
+// struct.error "unpack requires a buffer of 4 bytes" (when the pattern named nothing) is a
+// short header read.
+Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view error_text);
 
 // The mistakes, word for word (tests and the lessons match on these).
 inline constexpr std::string_view kRecvHeader = "assumes recv(4) returns the whole header";
@@ -115,6 +120,8 @@ inline constexpr std::string_view kOneRecv = "treats one recv() as one message";
 inline constexpr std::string_view kDropsRest = "keeps only the first frame of a read and drops the rest";
 inline constexpr std::string_view kBodyOnce = "reads the body with a single recv()";
 inline constexpr std::string_view kByteOrder = "reads the length in the wrong byte order or size";
+inline constexpr std::string_view kDecodesPieces =
+    "decodes each recv() as text, so a character cut between two recv()s cannot be decoded";
 
 // "2,6"; "none" for no cuts. parse_cuts reads the same (std::invalid_argument otherwise).
 std::string format_cuts(const Cuts& cuts);
