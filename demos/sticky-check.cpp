@@ -5,7 +5,7 @@
 //
 //   sticky-check server --port 9000 -- python3 server.py 9000     the program is the server
 //   sticky-check server --connect 127.0.0.1:9000                  a server already running
-//   sticky-check client --listen 9100 --upstream 127.0.0.1:9005 -- python3 client.py 9100
+//   sticky-check client --listen 9100 --upstream :9005 -- python3 client.py 9100
 //
 // Exit status: 0 nothing broke it, 1 a cut broke it, 2 a usage error, 3 the reference run
 // (nothing cut) failed. The pieces of the cut and the shrinking live in demos/check/.
@@ -853,7 +853,7 @@ Examples:
       start the student's server, check it, stop it
   sticky-check server --connect 127.0.0.1:9005 --python-i --message hi
       check a server already running, struct.pack('i') headers
-  sticky-check client --listen 9100 --upstream 127.0.0.1:9005 -- python3 client.py 9100
+  sticky-check client --listen 9100 --upstream :9005 -- python3 client.py 9100
       stand where the client expects its server, relay to the real one
   sticky-check server --port 9000 --replay-cuts 2,6 -- python3 server.py 9000
       replay one cut exactly (the report's last line gives it)
@@ -863,26 +863,28 @@ Exit status: 0 no cut broke it, 1 a cut broke it, 2 usage error,
 )";
 
 void add_common(CLI::App& sub, Options& o) {
-  sub.add_option("--seed", o.seed, "seed for the random cuts (default: from the clock; always printed)");
+  sub.add_option("--seed", o.seed, "seed for random cuts (default: the clock; printed)");
   sub.add_option("--budget", o.budget, "seconds the whole check may take")->capture_default_str()->check(CLI::Range(0.1, 86400.0));
   sub.add_flag("--json", o.json, "print the report as one JSON object");
-  sub.add_flag("--no-color", o.no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
+  sub.add_flag("--no-color", o.no_color, "no colour (also NO_COLOR, or stdout not a terminal)");
   sub.add_option("--replay-cuts", o.replay_cuts, "run only this cut: OFFSET,OFFSET... or none");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Prove your framing: run a conversation whole, then cut in every way that matters;\n"
-               "whatever differs from the whole run is a framing bug.",
+  CLI::App app{"Prove your framing: run a conversation whole, then cut in every way that\n"
+               "matters; whatever differs from the whole run is a framing bug.",
                kProgram};
+  app.get_formatter()->column_width(24);
   app.footer(kExamples);
   app.require_subcommand(1);
   Options o;
 
-  auto* server = app.add_subcommand("server", "the program is a framed server: sticky-check is its client");
+  auto* server = app.add_subcommand("server", "the program is a framed server; sticky-check its client");
   server->footer(kExamples);
-  server->add_option("--port", o.port, "the program listens on 127.0.0.1:PORT (with a COMMAND)")->check(CLI::Range(1, 65535));
+  server->get_formatter()->column_width(24);
+  server->add_option("--port", o.port, "the program listens on 127.0.0.1:PORT")->check(CLI::Range(1, 65535));
   server->add_option("--connect", o.connect, "a server already running: HOST:PORT")->excludes("--port");
   harness::add_codec_options(*server, o.codec);
   server->add_option("--message", o.messages, "a message to send (repeatable; default: a built-in set)");
@@ -892,9 +894,10 @@ int main(int argc, char** argv) {
   add_common(*server, o);
   server->add_option("command", o.command, "the server to start, after --");
 
-  auto* client = app.add_subcommand("client", "the program is a client: sticky-check relays its answers, cut");
+  auto* client = app.add_subcommand("client", "the program is a client; its answers come relayed, cut");
   client->footer(kExamples);
-  client->add_option("--listen", o.listen, "listen on 127.0.0.1:PORT, where the program expects its server")
+  client->get_formatter()->column_width(24);
+  client->add_option("--listen", o.listen, "127.0.0.1:PORT, where the program expects its server")
       ->required()->check(CLI::Range(1, 65535));
   client->add_option("--upstream", o.upstream, "the real server: HOST:PORT")->required();
   harness::add_codec_options(*client, o.codec);
