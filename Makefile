@@ -20,6 +20,7 @@ LIB := $(BUILD)/lib/libsticky.a
 LIB_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/src/*.cpp))
 HARNESS_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard demos/harness/*.cpp))
 DEMO_BIN := $(patsubst demos/%.cpp,$(BUILD)/bin/%,$(wildcard demos/*.cpp))
+CHECK_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard demos/check/*.cpp))
 TUI_MODEL_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(filter-out tui/main.cpp tui/view%.cpp,$(wildcard tui/*.cpp)))
 TUI_VIEW_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tui/main.cpp tui/view*.cpp))
 TUI_BIN := $(if $(wildcard tui/main.cpp),$(BUILD)/bin/sticky-view)
@@ -88,12 +89,18 @@ $(BUILD)/bin/%: $(BUILD)/obj/demos/%.o $(HARNESS_OBJ) $(LIB)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
+# sticky-check's cut planning, shrinking and runs live in demos/check/ (unit-tested too).
+$(BUILD)/bin/sticky-check: $(BUILD)/obj/demos/sticky-check.o $(CHECK_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LINK $@"
+	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(CURSES_LIBS) $(LDLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(HARNESS_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_OBJ) $(HARNESS_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)

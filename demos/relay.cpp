@@ -3,6 +3,7 @@
 //   relay --port 9100 --to 127.0.0.1:9004 --split down:1      answers in 1-byte pieces
 //   relay --port 9100 --to 127.0.0.1:9005 --delay 20          a 20 ms link each way
 //   relay --port 9100 --to 127.0.0.1:9001 --coalesce up:50    hold 50 ms, forward together
+//   relay --port 9100 --to 127.0.0.1:9005 --cuts down:2,6     answers cut after bytes 2 and 6
 //
 // The bytes and their order never change, only where the receiver's recv() calls find
 // them. Each shaping value applies to both directions, or to one with an up: (client to
@@ -69,6 +70,16 @@ int main(int argc, char** argv) {
     fmt::print("listening on {}\n", relay.address().to_string());
     fmt::print("relaying to {}; up: {}; down: {}\n", options.target.to_string(), options.to_server.describe(),
                options.to_client.describe());
+    // A seed the relay picked itself: print it, so `--random-split SEED` replays this run.
+    for (const auto& value : shaping.random_split) {
+      std::string_view v = value;
+      const char* leg = v.starts_with("up:") ? "up" : v.starts_with("down:") ? "down" : nullptr;
+      if (leg) v.remove_prefix(v.find(':') + 1);
+      auto seed = v.substr(0, v.find(':'));
+      if (!seed.empty() && seed != "random") continue;
+      const auto& s = leg && std::string_view(leg) == "down" ? options.to_client : options.to_server;
+      fmt::print("seed {}{}\n", s.random_seed.value_or(0), leg ? fmt::format(" ({})", leg) : "");
+    }
     std::fflush(stdout);
     relay.run();
     running = nullptr;

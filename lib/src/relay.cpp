@@ -1,6 +1,7 @@
 #include "sticky/relay.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,7 +25,8 @@ std::string Shaping::describe() const {
   auto add = [&](std::string part) { text += (text.empty() ? "" : " ") + part; };
   if (split) add(fmt::format("split={}", split));
   if (random_seed) add(fmt::format("random-split={}:{}", *random_seed, random_max));
-  if (split || random_seed) add(fmt::format("pace={}us", pace.count()));
+  if (!cuts.empty()) add(fmt::format("cuts={}", fmt::join(cuts, ",")));
+  if (split || random_seed || !cuts.empty()) add(fmt::format("pace={}us", pace.count()));
   if (delay.count()) add(fmt::format("delay={}ms", delay.count()));
   if (coalesce.count()) add(fmt::format("coalesce={}ms", coalesce.count()));
   return text.empty() ? "pass-through" : text;
@@ -47,6 +49,24 @@ std::uint64_t parse_number(std::string_view text, std::string_view option) {
   return value;
 }
 
+// "2,6" -> {2, 6}; "none" or "" -> {}. Sorted, without repeats.
+std::vector<std::uint64_t> parse_cuts(std::string_view text) {
+  std::vector<std::uint64_t> cuts;
+  if (text == "none") return cuts;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::uint64_t cut = parse_number(text.substr(0, comma), "cuts");
+    if (cut == 0) throw std::invalid_argument("--cuts: 0 is not a cut; N cuts after byte N, N >= 1");
+    cuts.push_back(cut);
+    if (comma == text.npos) break;
+    text.remove_prefix(comma + 1);
+    if (text.empty()) throw std::invalid_argument("--cuts: a comma with no offset after it");
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  return cuts;
+}
+
 }  // namespace
 
 void apply_shaping(RelayOptions& options, std::string_view option, std::string_view value) {
@@ -58,12 +78,20 @@ void apply_shaping(RelayOptions& options, std::string_view option, std::string_v
     legs = {&options.to_client};
     value.remove_prefix(5);
   }
+  // No seed (or "random"): pick one, the same for every leg the value names; the caller
+  // prints it (relay: "seed N") so the run can be replayed.
+  std::optional<std::uint32_t> chosen_seed;
+  if (option == "random-split") {
+    auto seed = value.substr(0, value.find(':'));
+    if (seed.empty() || seed == "random") chosen_seed = static_cast<std::uint32_t>(std::random_device{}() % 1000000000u);
+  }
   for (Shaping* s : legs) {
     if (option == "split") {
       s->split = parse_number(value, option);
     } else if (option == "random-split") {
       auto colon = value.find(':');
-      s->random_seed = static_cast<std::uint32_t>(parse_number(value.substr(0, colon), option));
+      s->random_seed = chosen_seed ? *chosen_seed
+                                   : static_cast<std::uint32_t>(parse_number(value.substr(0, colon), option));
       if (colon != value.npos) s->random_max = parse_number(value.substr(colon + 1), option);
       if (s->random_max == 0) throw std::invalid_argument("--random-split: MAX must be at least 1");
     } else if (option == "pace") {
@@ -72,6 +100,8 @@ void apply_shaping(RelayOptions& options, std::string_view option, std::string_v
       s->delay = Millis(parse_number(value, option));
     } else if (option == "coalesce") {
       s->coalesce = Millis(parse_number(value, option));
+    } else if (option == "cuts") {
+      s->cuts = parse_cuts(value);
     } else {
       throw std::invalid_argument(fmt::format("unknown shaping option --{}", option));
     }
@@ -98,6 +128,8 @@ struct Leg {
   std::string held;                             // coalescing
   std::optional<Clock::time_point> hold_until;
   Clock::time_point last_due{};
+  std::uint64_t offset = 0;                     // stream offset of the next byte enqueued
+  std::size_t next_cut = 0;                     // index of the first cut after `offset`
   bool read_eof = false;
   bool shut = false;
   bool blocked = false;                         // the last write hit a full send buffer
@@ -106,11 +138,13 @@ struct Leg {
     std::size_t n = left;
     if (shaping.random_seed) n = 1 + random() % std::max<std::size_t>(1, shaping.random_max);
     else if (shaping.split) n = shaping.split;
+    while (next_cut < shaping.cuts.size() && shaping.cuts[next_cut] <= offset) ++next_cut;
+    if (next_cut < shaping.cuts.size()) n = std::min<std::uint64_t>(n, shaping.cuts[next_cut] - offset);
     return std::min(n, left);
   }
 
   void enqueue(std::string_view bytes, Clock::time_point arrival) {
-    bool pieces = shaping.split || shaping.random_seed;
+    bool pieces = shaping.split || shaping.random_seed || !shaping.cuts.empty();
     Clock::time_point base = arrival + shaping.delay;
     while (!bytes.empty()) {
       std::size_t n = next_piece(bytes.size());
@@ -119,6 +153,7 @@ struct Leg {
       queue.push_back({due, std::string(bytes.substr(0, n))});
       queued += n;
       last_due = due;
+      offset += n;
       bytes.remove_prefix(n);
     }
   }

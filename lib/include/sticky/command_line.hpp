@@ -92,16 +92,17 @@ inline void add_codec_options(CLI::App& app, CodecSpec& spec) {
 // The relay's shaping options (relay, sticky-view --proxy): each value is "N" for both
 // directions, or "up:N" / "down:N" for one.
 struct ShapingArgs {
-  std::vector<std::string> split, random_split, pace, delay, coalesce;
+  std::vector<std::string> split, random_split, pace, delay, coalesce, cuts;
 };
 
 inline void add_shaping_options(CLI::App& app, ShapingArgs& args) {
   app.add_option("--split", args.split, "forward in pieces of at most N bytes, each received alone ([up:|down:]N)");
   app.add_option("--random-split", args.random_split,
-                 "pieces of random size 1..MAX ([up:|down:]SEED[:MAX], MAX default 16)");
+                 "pieces of random size 1..MAX ([up:|down:]SEED[:MAX], MAX default 16; SEED 'random' picks one)");
   app.add_option("--pace", args.pace, "microseconds between pieces (default 1000)");
   app.add_option("--delay", args.delay, "one-way latency in ms, order kept ([up:|down:]MS)");
   app.add_option("--coalesce", args.coalesce, "hold bytes MS ms after the first, then forward them together");
+  app.add_option("--cuts", args.cuts, "cut the stream after these byte offsets, each piece alone ([up:|down:]N,N...)");
 }
 
 // std::invalid_argument with a one-line reason on a bad value.
@@ -110,7 +111,8 @@ inline void apply_shaping(const ShapingArgs& args, RelayOptions& options) {
                                                                          {"random-split", &args.random_split},
                                                                          {"pace", &args.pace},
                                                                          {"delay", &args.delay},
-                                                                         {"coalesce", &args.coalesce}};
+                                                                         {"coalesce", &args.coalesce},
+                                                                         {"cuts", &args.cuts}};
   for (const auto& [name, values] : all)
     for (const auto& v : *values) sticky::apply_shaping(options, name, v);
 }

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sticky/socket.hpp"
 
@@ -37,8 +38,12 @@ struct Shaping {
   std::chrono::microseconds pace{1000};           // gap between pieces, so each is read alone
   Millis delay{0};                                // one-way latency; order kept
   Millis coalesce{0};                             // hold bytes this long, then forward together
+  // Cut after these byte offsets of this direction's stream (sorted, e.g. {2, 6}: bytes
+  // 0-1, 2-5, 6-...): each piece is sent on its own, `pace` apart, so it is received alone.
+  // Bytes are never held back to fill a piece; only no piece crosses a cut.
+  std::vector<std::uint64_t> cuts;
 
-  bool reshapes() const { return split || random_seed || coalesce.count(); }
+  bool reshapes() const { return split || random_seed || coalesce.count() || !cuts.empty(); }
   // "split=1 pace=1000us" — for narration.
   std::string describe() const;
 };
@@ -52,8 +57,9 @@ struct RelayOptions {
 };
 
 // Applies one shaping option as written on a command line: `option` is "split",
-// "random-split", "pace", "delay" or "coalesce"; `value` is "N" for both directions, or
-// "up:N" / "down:N" for one ("random-split" takes SEED[:MAX], "pace" microseconds).
+// "random-split", "pace", "delay", "coalesce" or "cuts"; `value` is "N" for both directions,
+// or "up:N" / "down:N" for one ("random-split" takes SEED[:MAX], where an empty SEED or
+// "random" picks one from std::random_device; "pace" microseconds; "cuts" OFFSET,OFFSET...).
 // std::invalid_argument with a one-line reason on a bad value.
 void apply_shaping(RelayOptions& options, std::string_view option, std::string_view value);
 

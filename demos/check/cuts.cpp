@@ -1,0 +1,471 @@
+#include "check/cuts.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+
+#include "sticky/decoder.hpp"
+
+namespace check {
+
+Cuts Layout::boundaries() const {
+  Cuts cuts;
+  for (std::size_t i = 1; i < frames.size(); ++i) cuts.push_back(frames[i].start);
+  return cuts;
+}
+
+std::size_t Layout::frame_at(std::uint64_t offset) const {
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    if (offset < frames[i].start + frames[i].size) return i;
+  return frames.empty() ? 0 : frames.size() - 1;
+}
+
+namespace {
+
+std::uint64_t header_of(const sticky::Codec& codec) {
+  if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) return length->header_size();
+  return 0;
+}
+
+std::string trailer_of(const sticky::Codec& codec) {
+  return dynamic_cast<const sticky::FixedCodec*>(&codec) ? "padding" : "delimiter";
+}
+
+}  // namespace
+
+Layout layout_of(const sticky::Codec& codec, const std::vector<std::string>& frames) {
+  Layout layout;
+  layout.header = header_of(codec);
+  layout.trailer = trailer_of(codec);
+  std::uint64_t offset = 0;
+  for (const auto& frame : frames) {
+    std::size_t scanned = 0;
+    auto bounds = codec.find_frame(frame, offset, scanned);
+    if (!bounds || bounds->size != frame.size())
+      throw std::invalid_argument("layout_of: not one whole frame");
+    layout.frames.push_back({offset, frame.size(), bounds->payload_begin, bounds->payload_size});
+    offset += frame.size();
+  }
+  return layout;
+}
+
+Layout layout_of_stream(const sticky::Codec& codec, std::string_view stream) {
+  Layout layout;
+  layout.header = header_of(codec);
+  layout.trailer = trailer_of(codec);
+  sticky::Decoder decoder(codec);
+  decoder.feed(stream);
+  try {
+    while (auto frame = decoder.next()) {
+      layout.frames.push_back({frame->offset, frame->raw.size(),
+                               static_cast<std::uint64_t>(frame->payload.data() - frame->raw.data()),
+                               frame->payload.size()});
+    }
+  } catch (const sticky::FrameError&) {
+    // What decodes is all we can aim at; the rest is cut blindly (random plans).
+  }
+  return layout;
+}
+
+std::string_view family_name(Family family) {
+  switch (family) {
+    case Family::all_in_one: return "all in one write";
+    case Family::header_split: return "header split";
+    case Family::header_body: return "header and body apart";
+    case Family::body_split: return "body split";
+    case Family::glued: return "two messages in one write";
+    case Family::header_glued: return "next header glued to the body";
+    case Family::bytes: return "1-byte pieces";
+    case Family::random: return "random cuts";
+  }
+  return "?";
+}
+
+namespace {
+
+// splitmix64: the same numbers from the same seed on every machine and library.
+struct Random {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t below(std::uint64_t n) { return n ? next() % n : 0; }
+};
+
+// Sorted, without repeats, strictly inside the stream.
+Cuts normalized(Cuts cuts, std::uint64_t total) {
+  std::erase_if(cuts, [&](std::uint64_t c) { return c == 0 || c >= total; });
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  return cuts;
+}
+
+constexpr std::uint64_t kFirstBytes = 24;  // 1-byte pieces: this many at each message's start
+constexpr std::uint64_t kLastBytes = 4;    // ... and this many at its end
+constexpr int kRandomPlans = 24;
+
+}  // namespace
+
+std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side) {
+  const std::uint64_t total = layout.total();
+  const bool requests = side == Side::requests;
+  // Requests keep one write per message unless a plan glues them; answers are cut as the
+  // server wrote them, so their boundaries need no cut of ours.
+  const Cuts base = requests ? layout.boundaries() : Cuts{};
+  std::map<Family, std::vector<Plan>> by_family;
+  auto add = [&](Family family, std::string label, Cuts extra, bool with_base = true) {
+    Cuts cuts = with_base ? base : Cuts{};
+    cuts.insert(cuts.end(), extra.begin(), extra.end());
+    cuts = normalized(std::move(cuts), total);
+    for (const auto& plans : by_family)
+      for (const auto& p : plans.second)
+        if (p.cuts == cuts) return;  // another plan already sends exactly these pieces
+    if (!requests && cuts.empty()) return;  // that is the reference run
+    by_family[family].push_back({family, std::move(label), std::move(cuts)});
+  };
+  const auto& frames = layout.frames;
+  if (total < 2 || frames.empty()) return {};
+
+  if (requests && frames.size() >= 2) add(Family::all_in_one, "every message in one write", {}, false);
+
+  if (layout.header >= 2) {
+    // The middle of the header first: it is the representative.
+    std::vector<std::uint64_t> order{layout.header / 2};
+    for (std::uint64_t k = 1; k < layout.header; ++k)
+      if (k != layout.header / 2) order.push_back(k);
+    for (std::uint64_t k : order) {
+      Cuts extra;
+      for (const auto& f : frames)
+        if (f.size > k) extra.push_back(f.start + k);
+      add(Family::header_split, fmt::format("each header cut after byte {} of {}", k, layout.header), extra);
+    }
+  }
+
+  if (layout.has_header()) {
+    Cuts extra;
+    for (const auto& f : frames)
+      if (f.payload_size > 0) extra.push_back(f.start + f.payload_begin);
+    if (!extra.empty()) add(Family::header_body, "each header and its body in separate writes", extra);
+  }
+
+  {
+    const std::pair<const char*, std::uint64_t (*)(std::uint64_t)> where[] = {
+        {"in the middle", [](std::uint64_t n) { return n / 2; }},
+        {"after its first byte", [](std::uint64_t) -> std::uint64_t { return 1; }},
+        {"before its last byte", [](std::uint64_t n) { return n - 1; }},
+    };
+    for (const auto& [name, at] : where) {
+      Cuts extra;
+      for (const auto& f : frames)
+        if (f.payload_size >= 2) extra.push_back(f.start + f.payload_begin + at(f.payload_size));
+      if (!extra.empty()) add(Family::body_split, fmt::format("each body cut {}", name), extra);
+    }
+    Cuts trailer, inside;
+    for (const auto& f : frames) {
+      std::uint64_t end = f.payload_begin + f.payload_size;
+      if (f.size > end && f.payload_size > 0) trailer.push_back(f.start + end);
+      if (f.size > end + 1) inside.push_back(f.start + end + 1);
+    }
+    if (!trailer.empty()) add(Family::body_split, "each delimiter in its own write", trailer);
+    if (!inside.empty()) add(Family::body_split, "each delimiter cut in two", inside);
+  }
+
+  if (requests && frames.size() >= 2) {
+    for (std::size_t first : {0u, 1u}) {
+      if (first + 1 >= frames.size()) continue;
+      Cuts cuts = base;
+      for (std::size_t i = first + 1; i < frames.size(); i += 2) std::erase(cuts, frames[i].start);
+      std::string label = first == 0 ? "messages 1+2, 3+4, ... in one write each"
+                                     : "message 1 alone, then 2+3, 4+5, ... in one write each";
+      add(Family::glued, label, cuts, false);
+    }
+    if (layout.has_header()) {
+      Cuts after_header, after_first;
+      for (std::size_t i = 0; i < frames.size(); ++i) {
+        after_header.push_back(frames[i].start + frames[i].payload_begin);
+        if (i > 0) after_first.push_back(frames[i].start + frames[i].payload_begin);
+      }
+      add(Family::header_glued, "each body in one write with the next header", after_header, false);
+      add(Family::header_glued, "each message in one write with the next header", after_first, false);
+    }
+  }
+
+  {
+    Cuts extra;
+    for (const auto& f : frames) {
+      for (std::uint64_t j = 1; j < f.size && j <= kFirstBytes; ++j) extra.push_back(f.start + j);
+      for (std::uint64_t j = 1; j < kLastBytes && f.size > kFirstBytes + j; ++j) extra.push_back(f.start + f.size - j);
+    }
+    bool all = std::all_of(frames.begin(), frames.end(), [](const FramePlace& f) { return f.size <= kFirstBytes + 1; });
+    add(Family::bytes,
+        all ? std::string("1-byte pieces")
+            : fmt::format("1-byte pieces (the first {} and last {} bytes of each {})", kFirstBytes, kLastBytes, layout.noun),
+        extra);
+  }
+
+  Random random{seed};
+  for (int i = 0; i < kRandomPlans; ++i) {
+    std::uint64_t count = 1 + random.below(std::min<std::uint64_t>(12, total - 1));
+    Cuts cuts;
+    for (std::uint64_t c = 0; c < count; ++c) {
+      if (random.below(2)) {  // near a frame start, where framing goes wrong
+        const auto& f = frames[random.below(frames.size())];
+        cuts.push_back(f.start + random.below(layout.header + 2));
+      } else {
+        cuts.push_back(1 + random.below(total - 1));
+      }
+    }
+    // Requests keep each boundary by a coin toss: random glue, too.
+    if (requests)
+      for (auto b : base)
+        if (random.below(2)) cuts.push_back(b);
+    add(Family::random, fmt::format("random cuts #{}", i + 1), cuts, false);
+  }
+
+  // One of each family first, then the rest in turn.
+  std::vector<Plan> plans;
+  for (std::size_t round = 0;; ++round) {
+    bool any = false;
+    for (Family family : kFamilies) {
+      auto it = by_family.find(family);
+      if (it == by_family.end() || round >= it->second.size()) continue;
+      plans.push_back(it->second[round]);
+      any = true;
+    }
+    if (!any) break;
+  }
+  return plans;
+}
+
+Shrunk shrink(const Cuts& cuts, const std::function<bool(const Cuts&)>& fails,
+              const std::function<bool()>& more) {
+  Shrunk result;
+  std::map<Cuts, bool> seen{{cuts, true}};
+  auto test = [&](const Cuts& c) -> std::optional<bool> {
+    if (auto it = seen.find(c); it != seen.end()) return it->second;
+    if (!more()) return std::nullopt;
+    ++result.replays;
+    return seen[c] = fails(c);
+  };
+  Cuts current = cuts;
+  auto finish = [&](bool minimal) {
+    result.cuts = current;
+    result.minimal = minimal;
+    return result;
+  };
+  if (current.empty()) return finish(true);
+  auto none = test({});
+  if (!none) return finish(false);
+  if (*none) {
+    current.clear();
+    return finish(true);
+  }
+  std::size_t n = 2;
+  while (current.size() >= 2) {
+    n = std::min(n, current.size());
+    std::vector<Cuts> chunks(n);
+    for (std::size_t i = 0; i < current.size(); ++i) chunks[i * n / current.size()].push_back(current[i]);
+    bool reduced = false;
+    for (const auto& chunk : chunks) {
+      auto r = test(chunk);
+      if (!r) return finish(false);
+      if (*r) {
+        current = chunk;
+        n = 2;
+        reduced = true;
+        break;
+      }
+    }
+    if (!reduced && n > 2) {
+      for (const auto& chunk : chunks) {
+        Cuts complement;
+        std::set_difference(current.begin(), current.end(), chunk.begin(), chunk.end(), std::back_inserter(complement));
+        auto r = test(complement);
+        if (!r) return finish(false);
+        if (*r) {
+          current = complement;
+          n = std::max<std::size_t>(n - 1, 2);
+          reduced = true;
+          break;
+        }
+      }
+    }
+    if (!reduced) {
+      if (n >= current.size()) break;
+      n = std::min(current.size(), n * 2);
+    }
+  }
+  return finish(true);
+}
+
+namespace {
+
+std::string list_families(const Tallies& tallies, bool broken) {
+  std::string text;
+  for (Family family : kFamilies) {
+    auto it = tallies.find(family);
+    if (it == tallies.end() || it->second.runs == 0) continue;
+    if ((it->second.failed > 0) != broken) continue;
+    if (!text.empty()) text += ", ";
+    text += broken ? fmt::format("{} ({} of {})", family_name(family), it->second.failed, it->second.runs)
+                   : fmt::format("{} ({})", family_name(family), it->second.runs);
+  }
+  return text;
+}
+
+}  // namespace
+
+Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view error_text) {
+  auto failed = [&](Family f) {
+    auto it = tallies.find(f);
+    return it != tallies.end() && it->second.failed > 0;
+  };
+  // Headers read right, text wrong: the decoding is the mistake. (A program that takes one
+  // recv() for a message fails to decode too, but header cuts break it as well.)
+  bool headers_fine = !failed(Family::header_split) && !failed(Family::header_body);
+  if (headers_fine && error_text.find("UnicodeDecodeError") != std::string_view::npos) {
+    diagnosis.mistake = kDecodesPieces;
+    diagnosis.evidence += "; it failed with UnicodeDecodeError";
+  } else if (diagnosis.mistake.empty() && error_text.find("unpack requires a buffer of") != std::string_view::npos) {
+    diagnosis.mistake = kRecvHeader;
+    diagnosis.evidence += "; struct.unpack got fewer bytes than a header";
+  }
+  return diagnosis;
+}
+
+Diagnosis diagnose(const Tallies& tallies, bool has_header) {
+  auto tally = [&](Family f) {
+    auto it = tallies.find(f);
+    return it == tallies.end() ? Tally{} : it->second;
+  };
+  auto failed = [&](Family f) { return tally(f).failed > 0; };
+  auto passed = [&](Family f) { return tally(f).runs > 0 && tally(f).failed == 0; };
+  Diagnosis d;
+  std::string broke = list_families(tallies, true);
+  if (broke.empty()) return d;
+  std::string held = list_families(tallies, false);
+  d.evidence = "broken by " + broke + (held.empty() ? "" : "; not by " + held);
+
+  bool glue = failed(Family::glued) || failed(Family::header_glued) || failed(Family::all_in_one);
+  bool splits = failed(Family::header_split) || failed(Family::body_split) || failed(Family::bytes) ||
+                failed(Family::header_body);
+  std::vector<std::string_view> mistakes;
+  if (has_header) {
+    bool header = failed(Family::header_split);
+    bool apart = failed(Family::header_body);
+    bool body = failed(Family::body_split);
+    if (header && apart && (body || failed(Family::bytes))) {
+      mistakes.push_back(kOneRecv);  // even a whole header alone is taken for a message
+    } else {
+      if (header && !apart) mistakes.push_back(kRecvHeader);
+      if (body && !(header && apart)) mistakes.push_back(kBodyOnce);
+      // Glued messages breaking it too: a read that took more than one frame lost the rest.
+      if (glue && (!mistakes.empty() || !splits)) mistakes.push_back(kDropsRest);
+    }
+  } else {
+    if (splits) mistakes.push_back(kOneRecv);
+    else if (glue) mistakes.push_back(kDropsRest);
+  }
+  for (std::size_t i = 0; i < mistakes.size(); ++i)
+    d.mistake += fmt::format("{}{}", i == 0 ? "" : i + 1 == mistakes.size() ? ", and " : ", ", mistakes[i]);
+  if (d.mistake.empty() && passed(Family::bytes) && !glue && failed(Family::random))
+    d.evidence += "; only random cuts broke it";
+  return d;
+}
+
+std::string format_cuts(const Cuts& cuts) {
+  if (cuts.empty()) return "none";
+  return fmt::format("{}", fmt::join(cuts, ","));
+}
+
+Cuts parse_cuts(std::string_view text) {
+  Cuts cuts;
+  if (text == "none" || text.empty()) return cuts;
+  while (true) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    std::uint64_t value = 0;
+    if (item.empty() || item.size() > 15) throw std::invalid_argument(fmt::format("'{}' is not a byte offset", item));
+    for (char c : item) {
+      if (c < '0' || c > '9') throw std::invalid_argument(fmt::format("'{}' is not a byte offset", item));
+      value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (value == 0) throw std::invalid_argument("a cut after byte 0 is no cut; offsets start at 1");
+    cuts.push_back(value);
+    if (comma == text.npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  return cuts;
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces(const Cuts& cuts, std::uint64_t total) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  std::uint64_t at = 0;
+  for (auto c : cuts) {
+    if (c <= at || c >= total) continue;
+    out.emplace_back(at, c);
+    at = c;
+  }
+  if (at < total || total == 0) out.emplace_back(at, total);
+  return out;
+}
+
+namespace {
+
+// "bytes 1-2 of 4" for a part [a, b) of a region of n bytes; "" when it is all of it.
+std::string part(std::uint64_t a, std::uint64_t b, std::uint64_t n) {
+  if (a == 0 && b == n) return "";
+  if (b - a == 1) return fmt::format(" byte {} of {}", a + 1, n);
+  return fmt::format(" bytes {}-{} of {}", a + 1, b, n);
+}
+
+}  // namespace
+
+std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64_t end) {
+  std::vector<std::string> items;
+  std::size_t whole_from = 0, whole_to = 0;  // a run of whole messages, 1-based, [from, to]
+  auto flush = [&] {
+    if (!whole_from) return;
+    items.push_back(whole_from == whole_to ? fmt::format("{} {}", layout.noun, whole_from)
+                                           : fmt::format("{}s {}-{}", layout.noun, whole_from, whole_to));
+    whole_from = whole_to = 0;
+  };
+  for (std::size_t i = 0; i < layout.frames.size(); ++i) {
+    const auto& f = layout.frames[i];
+    std::uint64_t a = std::max(begin, f.start), b = std::min(end, f.start + f.size);
+    if (a >= b) continue;
+    a -= f.start;
+    b -= f.start;
+    if (a == 0 && b == f.size) {
+      if (!whole_from) whole_from = i + 1;
+      whole_to = i + 1;
+      continue;
+    }
+    flush();
+    std::vector<std::string> parts;
+    const std::uint64_t body_end = f.payload_begin + f.payload_size;
+    if (a < f.payload_begin)
+      parts.push_back("header" + part(a, std::min(b, f.payload_begin), f.payload_begin));
+    if (b > f.payload_begin && a < body_end) {
+      std::uint64_t pa = std::max(a, f.payload_begin) - f.payload_begin;
+      std::uint64_t pb = std::min(b, body_end) - f.payload_begin;
+      parts.push_back((layout.has_header() ? "body" : "bytes") + part(pa, pb, f.payload_size));
+    }
+    if (b > body_end) {
+      parts.push_back(layout.trailer + part(std::max(a, body_end) - body_end, b - body_end, f.size - body_end));
+    }
+    items.push_back(fmt::format("{} {}: {}", layout.noun, i + 1, fmt::join(parts, ", ")));
+  }
+  flush();
+  if (items.empty()) return "nothing";
+  return fmt::format("{}", fmt::join(items, "; "));
+}
+
+}  // namespace check

@@ -1,0 +1,940 @@
+// sticky-check — prove your framing. The same conversation once whole, then cut in every way
+// that matters: header split, header and body apart, body split, 1-byte pieces, messages
+// glued together (粘包), all in one write, seeded random cuts. Whatever differs from the
+// whole run is a framing bug; the failing cut is shrunk and its story told.
+//
+//   sticky-check server --port 9000 -- python3 server.py 9000     the program is the server
+//   sticky-check server --connect 127.0.0.1:9000                  a server already running
+//   sticky-check client --listen 9100 --upstream :9005 -- python3 client.py 9100
+//
+// Exit status: 0 nothing broke it, 1 a cut broke it, 2 a usage error, 3 the reference run
+// (nothing cut) failed. The pieces of the cut and the shrinking live in demos/check/.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "check/client_run.hpp"
+#include "check/conversation.hpp"
+#include "check/cuts.hpp"
+#include "check/program.hpp"
+#include "check/report.hpp"
+#include "sticky/command_line.hpp"
+#include "sticky/bytes.hpp"
+#include "sticky/error.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using check::Cuts;
+using check::Family;
+using sticky::Millis;
+
+const char* const kProgram = "sticky-check";
+
+// A usage error found after parsing: one line, the hint, exit 2.
+struct UsageError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct Options {
+  std::string mode;
+  sticky::CodecSpec codec;
+  std::optional<std::uint64_t> seed;
+  double budget = 20;
+  bool json = false;
+  bool no_color = false;
+  std::optional<std::string> replay_cuts;
+  std::vector<std::string> command;
+  // server
+  std::optional<int> port;
+  std::string connect;
+  std::vector<std::string> messages;
+  std::string messages_file;
+  int timeout_ms = 2000;
+  // client
+  int listen = 0;
+  std::string upstream;
+  int pace_us = 3000;
+};
+
+// ------------------------------------------------------------------------------ progress
+
+// One line on stderr, rewritten in place, only when stderr is a terminal.
+class Progress {
+ public:
+  Progress() : on_(::isatty(2)) {}
+  ~Progress() { clear(); }
+  void show(const std::string& text) {
+    if (!on_) return;
+    std::string line = text.substr(0, 79);
+    fmt::print(stderr, "\r\033[K{}", line);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void clear() {
+    if (on_ && shown_) fmt::print(stderr, "\r\033[K");
+    shown_ = false;
+  }
+
+ private:
+  bool on_;
+  bool shown_ = false;
+};
+
+// ------------------------------------------------------------------------------ messages
+
+std::vector<std::string> builtin_messages() {
+  std::string long_text, huge_text;
+  for (int i = 0; long_text.size() < 1500; ++i) long_text += std::to_string(i) + " ";
+  long_text.resize(1500);
+  for (int i = 0; huge_text.size() < 70000; ++i) huge_text += "sticky packets " + std::to_string(i) + " ";
+  huge_text.resize(70000);
+  // The first is short and not empty, so a wrong byte order shows at once; then the
+  // empty message, one byte, the classic words, more than recv(1024), more than 64 KiB.
+  return {"hello", "", "x", "hello world egon", long_text, huge_text};
+}
+
+std::vector<std::string> read_messages(const Options& o, const sticky::Codec& codec, bool& builtin) {
+  std::vector<std::string> messages = o.messages;
+  if (!o.messages_file.empty()) {
+    std::ifstream in(o.messages_file, std::ios::binary);
+    if (!in) throw UsageError(fmt::format("--messages: cannot read {}", o.messages_file));
+    std::string line;
+    while (std::getline(in, line)) messages.push_back(line);
+  }
+  builtin = messages.empty();
+  if (!builtin) return messages;
+  // Built-in messages that this codec cannot carry (a delimiter inside, too long for a
+  // fixed size) are left out.
+  for (auto& m : builtin_messages()) {
+    try {
+      codec.encode(m);
+      messages.push_back(m);
+    } catch (const std::invalid_argument&) {
+    }
+  }
+  if (messages.empty()) throw UsageError("no built-in message fits this codec; give some with --message");
+  return messages;
+}
+
+// ------------------------------------------------------------------------------ helpers
+
+std::string sibling(const char* argv0, const std::string& name) {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return name;
+  auto path = self.parent_path() / name;
+  auto relative = std::filesystem::relative(path, std::filesystem::current_path(), error);
+  if (!error && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
+  (void)argv0;
+  return path.string();
+}
+
+// The command line that replays `cuts`: the user's own, less what does not matter for one
+// replay (--seed, --budget, --json), plus --replay-cuts.
+std::string replay_command(int argc, char** argv, const Cuts& cuts) {
+  std::vector<std::string> out{argv[0]};
+  std::vector<std::string> program;
+  const std::vector<std::string> drop_with_value{"--seed", "--budget", "--replay-cuts"};
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "--json") continue;
+    bool dropped = false;
+    for (const auto& d : drop_with_value) {
+      if (a == d) {
+        ++i;
+        dropped = true;
+      } else if (a.rfind(d + "=", 0) == 0) {
+        dropped = true;
+      }
+    }
+    if (!dropped) out.push_back(a);
+  }
+  out.push_back("--replay-cuts");
+  out.push_back(check::format_cuts(cuts));
+  for (; i < argc; ++i) out.push_back(argv[i]);
+  return check::shell_join(out);
+}
+
+std::vector<check::PieceLine> piece_lines(const check::Layout& layout, std::string_view stream, const Cuts& cuts) {
+  std::vector<check::PieceLine> lines;
+  for (auto [begin, end] : check::pieces(cuts, stream.size()))
+    lines.push_back({begin, end, std::string(stream.substr(begin, std::min<std::uint64_t>(16, end - begin))),
+                     check::describe_span(layout, begin, end)});
+  return lines;
+}
+
+std::string hex_spaced(std::string_view bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) out += fmt::format("{}{:02x}", i ? " " : "", static_cast<unsigned char>(bytes[i]));
+  return out;
+}
+
+// What a length field of `header` means read the other way round; used to explain a
+// reference run that failed. Nothing when the codec is no length prefix or the two agree.
+struct OtherReading {
+  std::string field_hex;
+  std::uint64_t ours = 0, other = 0;
+  std::string ours_name, other_name;
+};
+std::optional<OtherReading> other_byte_order(const sticky::Codec& codec, std::string_view header) {
+  const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec);
+  if (!length || header.size() < length->header_size()) return std::nullopt;
+  const auto& o = length->options();
+  if (o.width < 2) return std::nullopt;
+  std::string_view field = header.substr(o.offset, static_cast<std::size_t>(o.width));
+  std::uint64_t big = 0, little = 0;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    big = (big << 8) | static_cast<unsigned char>(field[i]);
+    little |= static_cast<std::uint64_t>(static_cast<unsigned char>(field[i])) << (8 * i);
+  }
+  OtherReading r;
+  r.field_hex = hex_spaced(field);
+  r.ours = o.big_endian ? big : little;
+  r.other = o.big_endian ? little : big;
+  r.ours_name = o.big_endian ? "big endian (struct.pack('!I'))" : "little endian (struct.pack('i'))";
+  r.other_name = o.big_endian ? "little endian (struct.unpack('i'))" : "big endian (struct.unpack('!I'))";
+  if (r.ours == r.other) return std::nullopt;
+  return r;
+}
+
+std::string try_instead(const sticky::Codec& codec) {
+  const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec);
+  if (!length) return {};
+  return length->options().big_endian ? " If the program means Python's struct.pack('i'), check it with --python-i."
+                                      : " If the program means struct.pack('!I'), check it with --endian big.";
+}
+
+// Which failing plan to shrink: a named family before random cuts (its story reads
+// better: "each header cut after byte 2"), then the one with fewer cuts.
+bool shrink_first(const check::Plan& a, const check::Plan& b) {
+  bool ra = a.family == Family::random, rb = b.family == Family::random;
+  if (ra != rb) return rb;
+  return a.cuts.size() < b.cuts.size();
+}
+
+// ------------------------------------------------------------------------------ server mode
+
+struct ServerFailure {
+  std::size_t plan;
+  check::Exchange exchange;
+  std::optional<std::string> death;
+};
+
+class ServerCheck {
+ public:
+  ServerCheck(const Options& o, int argc, char** argv) : o_(o), argc_(argc), argv_(argv) {}
+
+  check::Report run() {
+    auto started = Clock::now();
+    deadline_ = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.budget));
+    codec_ = make_codec_or_usage(o_.codec);
+    bool builtin = false;
+    messages_ = read_messages(o_, *codec_, builtin);
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+      try {
+        frames_.push_back(codec_->encode(messages_[i]));
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(fmt::format("message {} cannot be framed: {}", i + 1, e.what()));
+      }
+      stream_ += frames_.back();
+    }
+    layout_ = check::layout_of(*codec_, frames_);
+    if (!o_.port && o_.connect.empty())
+      throw UsageError("server mode needs --port P (where the program listens) or --connect HOST:PORT");
+    try {
+      target_ = o_.connect.empty() ? sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(*o_.port))
+                                   : sticky::Address::parse(o_.connect);
+    } catch (const std::exception& e) {
+      throw UsageError(fmt::format("--connect: {}", e.what()));
+    }
+
+    report_.mode = "server";
+    report_.target = target_.to_string();
+    report_.program = check::shell_join(o_.command);
+    report_.codec = codec_->describe();
+    report_.seed = *o_.seed;
+    std::size_t smallest = messages_.front().size(), largest = smallest;
+    for (const auto& m : messages_) {
+      smallest = std::min(smallest, m.size());
+      largest = std::max(largest, m.size());
+    }
+    std::string sizes = smallest == largest ? fmt::format("{} bytes", smallest) : fmt::format("{} to {} bytes", smallest, largest);
+    std::string kind = builtin ? "built-in " : "";
+
+    if (!o_.command.empty()) {
+      if (listening_now()) {
+        return reference_failed(fmt::format("Something already listens on {} before the program started.", report_.target),
+                                {"Stop it, or give the program and --port another port."});
+      }
+      if (auto error = start_program()) return reference_failed(*error, {});
+    } else if (!check::accepts(target_)) {
+      return reference_failed(fmt::format("Nothing accepts connections at {}.", report_.target),
+                              {"Start the server first, or give its command after --."});
+    }
+
+    // The reference: one write per message, each answer awaited.
+    check::Timing reference_timing;
+    reference_timing.answer_timeout = Millis(o_.timeout_ms);
+    progress_.show("sticky-check: reference run");
+    auto reference = check::converse(target_, *codec_, stream_, layout_, layout_.boundaries(), nullptr, reference_timing);
+    auto death = after_run(reference);
+    if (!reference.ok()) return reference_failed_run(reference, death);
+    reference_.assign(reference.answers.begin(), reference.answers.begin() + static_cast<std::ptrdiff_t>(messages_.size()));
+    report_.reference.push_back(fmt::format("{} {}message{} of {}, each in one write, each answer awaited: {} answer{}.",
+                                            messages_.size(), kind, messages_.size() == 1 ? "" : "s", sizes,
+                                            messages_.size(), messages_.size() == 1 ? "" : "s"));
+    double slowest = 0;
+    for (double ms : reference.latency_ms) slowest = std::max(slowest, ms);
+    timing_.answer_timeout = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(4 * slowest) + 200, 300, o_.timeout_ms));
+    // How long a piece may wait for the program to read it. Generous: a busy machine can
+    // keep a program from running for tens of ms, and a piece sent before it read the last
+    // one arrives glued to it, which is not the cut planned (nor the same report next time).
+    timing_.read_wait = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(10 * slowest) + 100, 100, 1000));
+    if (!reference.watched_reads)
+      report_.notes.push_back("The program's reads could not be watched (not on this machine?): pieces were sent 3 ms apart.");
+
+    if (o_.replay_cuts) {
+      replay(check::parse_cuts(*o_.replay_cuts));
+    } else {
+      explore();
+      shrink_and_tell();
+    }
+    finish(started);
+    return report_;
+  }
+
+ private:
+  static std::unique_ptr<sticky::Codec> make_codec_or_usage(const sticky::CodecSpec& spec) {
+    try {
+      return sticky::make_codec(spec);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
+
+  bool listening_now() const {
+    if (auto l = check::listening(target_.port())) return *l;
+    return check::accepts(target_);
+  }
+
+  // Starts the program and waits until it listens; the reason when it does not.
+  std::optional<std::string> start_program() {
+    try {
+      program_ = std::make_unique<check::Program>(o_.command);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    auto limit = std::min(deadline_, Clock::now() + std::chrono::seconds(10));
+    for (;;) {
+      if (auto status = program_->wait_exit(Millis(0))) {
+        std::string err = program_->err();
+        std::string text = fmt::format("The program ended ({}) before it listened on {}.", check::describe_status(*status),
+                                       report_.target);
+        if (auto last = check::last_line(err); !last.empty()) text += " It said: " + last;
+        return text;
+      }
+      if (listening_now()) return std::nullopt;
+      if (Clock::now() > limit)
+        return fmt::format("The program did not listen on {} within {} s: does it use that port?",
+                           report_.target, std::chrono::duration_cast<std::chrono::seconds>(limit - Clock::now()).count() + 10);
+      ::usleep(10000);
+    }
+  }
+
+  // After a run: did the program die? (It is restarted before the next run.)
+  std::optional<std::string> after_run(const check::Exchange& x) {
+    if (!program_) return std::nullopt;
+    bool suspicious = x.end == check::Exchange::End::closed || x.end == check::Exchange::End::reset;
+    auto status = program_->wait_exit(Millis(suspicious ? 50 : 0));
+    if (!status) return std::nullopt;
+    ++deaths_;
+    std::string text = fmt::format("The program died ({})", check::describe_status(*status));
+    if (auto last = check::last_line(program_->err()); !last.empty()) text += ": " + last;
+    return text;
+  }
+
+  bool ensure_running() {
+    if (!program_ || !program_->wait_exit(Millis(0))) return true;
+    if (auto error = start_program()) {
+      report_.notes.push_back("The program could not be started again: " + *error);
+      return false;
+    }
+    return true;
+  }
+
+  check::Exchange attempt(const Cuts& cuts, std::optional<std::string>& death) {
+    auto x = check::converse(target_, *codec_, stream_, layout_, cuts, &reference_, timing_);
+    death = after_run(x);
+    return x;
+  }
+
+  void explore() {
+    auto plans = check::plan_cuts(layout_, *o_.seed, check::Side::requests);
+    plans_ = plans;
+    report_.planned = plans.size();
+    std::size_t first_round = 0;
+    {
+      std::vector<Family> seen;
+      for (const auto& p : plans)
+        if (std::find(seen.begin(), seen.end(), p.family) == seen.end()) seen.push_back(p.family);
+      first_round = seen.size();
+    }
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+      // Once it broke, only the first plan of each family is still worth running: enough to
+      // tell which family breaks it, and the budget is better spent shrinking.
+      if (!failures_.empty() && i >= first_round) break;
+      if (Clock::now() >= deadline_) {
+        report_.budget_ran_out = true;
+        break;
+      }
+      if (!ensure_running()) break;
+      progress_.show(fmt::format("sticky-check: cut {} of {}: {}{}", i + 1, plans.size(), check::family_name(plans[i].family),
+                                 failures_.empty() ? "" : fmt::format("  ({} broke it)", failures_.size())));
+      std::optional<std::string> death;
+      auto x = attempt(plans[i].cuts, death);
+      ++report_.tried;
+      auto& tally = report_.tallies[plans[i].family];
+      ++tally.runs;
+      if (!x.ok()) {
+        ++tally.failed;
+        failures_.push_back({i, std::move(x), death});
+      }
+    }
+    report_.diagnosis = check::diagnose(report_.tallies, layout_.has_header());
+  }
+
+  void shrink_and_tell() {
+    if (failures_.empty()) {
+      report_.status = 0;
+      return;
+    }
+    report_.status = 1;
+    const ServerFailure* start = &failures_.front();
+    for (const auto& f : failures_)
+      if (shrink_first(plans_[f.plan], plans_[start->plan])) start = &f;
+    const Cuts& original = plans_[start->plan].cuts;
+    std::map<Cuts, std::pair<check::Exchange, std::optional<std::string>>> runs;
+    runs.emplace(original, std::make_pair(start->exchange, start->death));
+    int replays = 0;
+    auto fails = [&](const Cuts& cuts) {
+      ++replays;
+      progress_.show(fmt::format("sticky-check: shrinking the cut: {} replays, {} cuts now", replays, cuts.size()));
+      if (!ensure_running()) return false;
+      std::optional<std::string> death;
+      auto x = attempt(cuts, death);
+      bool failed = !x.ok();
+      runs.insert_or_assign(cuts, std::make_pair(std::move(x), death));
+      return failed;
+    };
+    auto shrunk = check::shrink(original, fails, [&] { return Clock::now() < deadline_; });
+    const auto& [x, death] = runs.at(shrunk.cuts);
+    check::Finding f;
+    f.cuts = shrunk.cuts;
+    f.found_by = plans_[start->plan].label;
+    f.shrunk_from = original.size();
+    f.replays = shrunk.replays;
+    f.minimal = shrunk.minimal;
+    tell(f, x, death);
+  }
+
+  void replay(const Cuts& cuts) {
+    report_.planned = 1;
+    report_.tried = 1;
+    ensure_running();
+    std::optional<std::string> death;
+    auto x = attempt(cuts, death);
+    report_.status = x.ok() ? 0 : 1;
+    report_.reference.push_back(fmt::format("replaying cuts {} only.", check::format_cuts(cuts)));
+    if (x.ok()) return;
+    check::Finding f;
+    f.cuts = cuts;
+    f.replayed = true;
+    tell(f, x, death);
+  }
+
+  void tell(check::Finding& f, const check::Exchange& x, const std::optional<std::string>& death) {
+    f.stream_name = "The requests";
+    if (!f.replayed && death) report_.diagnosis = check::refine(report_.diagnosis, report_.tallies, *death);
+    f.pieces = piece_lines(layout_, stream_, f.cuts);
+    std::size_t k = x.message;
+    if (k > 0) f.story.push_back(k == 1 ? "Answer 1 equals the reference's." : fmt::format("Answers 1-{} equal the reference's.", k));
+    std::string asked = k < messages_.size() ? fmt::format("Message {} {}: ", k + 1, check::quote(messages_[k])) : "";
+    std::string expected = k < reference_.size() ? check::quote(reference_[k]) : "nothing";
+    using End = check::Exchange::End;
+    switch (x.end) {
+      case End::mismatch:
+        f.story.push_back(asked + fmt::format("the program answered {}; the reference answer was {}.",
+                                              check::quote(x.answers[k]), expected));
+        break;
+      case End::timeout:
+        f.story.push_back(asked + fmt::format("no answer came{}; the reference answer was {}.",
+                                              x.detail.empty() ? "" : " (" + x.detail + ")", expected));
+        break;
+      case End::closed:
+      case End::reset:
+        // Closed or reset is the same story: a reset only says unread bytes were left when
+        // it closed, which depends on timing.
+        f.story.push_back(asked + fmt::format("the program closed the connection instead of answering; the reference "
+                                              "answer was {}.", expected));
+        break;
+      case End::bad_frame:
+        f.story.push_back(asked + fmt::format("the answer cannot be framed ({}); the reference answer was {}.", x.detail, expected));
+        break;
+      case End::cannot_connect:
+        f.story.push_back("Could not connect: " + x.detail);
+        break;
+      case End::complete:
+        break;
+    }
+    if (x.answers.size() > k + 1)
+      f.story.push_back(fmt::format("Then {} more answer{}, the first {}.", x.answers.size() - k - 1,
+                                    x.answers.size() - k - 1 == 1 ? "" : "s", check::quote(x.answers[k + 1])));
+    if (!x.pending.empty())
+      f.story.push_back(fmt::format("Then {} byte{} that make no whole answer: {}.", x.pending.size(),
+                                    x.pending.size() == 1 ? "" : "s", check::quote(x.pending)));
+    if (death) f.story.push_back(*death + ".");
+    f.replay = replay_command(argc_, argv_, f.cuts);
+    report_.finding = std::move(f);
+  }
+
+  check::Report reference_failed(std::string what, std::vector<std::string> hints) {
+    report_.status = 3;
+    report_.reference_failure = std::move(what);
+    report_.hints = std::move(hints);
+    stop_program();
+    return report_;
+  }
+
+  check::Report reference_failed_run(const check::Exchange& x, const std::optional<std::string>& death) {
+    std::size_t k = x.message;
+    std::string what;
+    if (x.end == check::Exchange::End::cannot_connect) {
+      what = "Could not connect: " + x.detail + ".";
+    } else {
+      std::string how;
+      using End = check::Exchange::End;
+      switch (x.end) {
+        case End::timeout: how = fmt::format("got no answer within {} ms", o_.timeout_ms); break;
+        case End::closed:
+        case End::reset: how = "made the program close the connection instead of answering"; break;
+        case End::bad_frame: how = "got an answer that cannot be framed: " + x.detail; break;
+        default: how = x.summary(); break;
+      }
+      what = fmt::format("Sent whole, in one write, message {} {} {}.", k + 1,
+                         k < messages_.size() ? check::quote(messages_[k]) : "", how);
+    }
+    std::vector<std::string> hints;
+    if (k < messages_.size() && messages_[k].empty() && x.end == check::Exchange::End::timeout && layout_.has_header())
+      hints.push_back(fmt::format("Message {} is empty: a header saying 0 and no body. A program that calls recv() for "
+                                  "the body anyway waits for bytes that only the next message would bring. Read the body "
+                                  "only when the length is not 0 (recv(0) is no read).", k + 1));
+    // A length read in the other byte order explains most reference failures of a
+    // struct-prefix program: look at the header it sent back, or at ours it had to read.
+    if (x.pending.size() >= layout_.header && layout_.has_header()) {
+      if (auto r = other_byte_order(*codec_, x.pending)) {
+        std::uint64_t after = x.pending.size() - layout_.header;
+        if (r->other == after || (k < messages_.size() && r->other == messages_[k].size()))
+          hints.push_back(fmt::format("Its answer's length field {} means {} in {}, but {} in {}, which fits the {} "
+                                      "bytes that followed. Most likely it {}.{}",
+                                      r->field_hex, r->ours, r->ours_name, r->other, r->other_name, after,
+                                      check::kByteOrder, try_instead(*codec_)));
+      }
+    }
+    if (hints.empty() && k < frames_.size() && x.answers.size() == k && layout_.has_header()) {
+      if (auto r = other_byte_order(*codec_, frames_[k])) {
+        hints.push_back(fmt::format("Message {}'s length field {} means {} in {}, but {} in {}: a program reading "
+                                    "it so {}. Most likely it {}.{}",
+                                    k + 1, r->field_hex, r->ours, r->ours_name, r->other, r->other_name,
+                                    x.end == check::Exchange::End::timeout ? "waits for bytes that never come"
+                                                                           : "gives up on the connection",
+                                    check::kByteOrder, try_instead(*codec_)));
+      }
+    }
+    if (hints.empty() && x.end == check::Exchange::End::mismatch) {
+      // Not possible in a reference run; kept for completeness.
+    }
+    if (death) hints.push_back(*death + ".");
+    else if (program_)
+      if (auto last = check::last_line(program_->err()); !last.empty()) hints.push_back("Its stderr ends: " + last);
+    return reference_failed(what, hints);
+  }
+
+  void stop_program() {
+    if (!program_) return;
+    program_->stop();
+    program_.reset();
+  }
+
+  void finish(Clock::time_point started) {
+    if (deaths_ > 0)
+      report_.notes.push_back(fmt::format("The program died {} time{} and was started again each time.", deaths_,
+                                          deaths_ == 1 ? "" : "s"));
+    stop_program();
+    report_.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  }
+
+  const Options& o_;
+  int argc_;
+  char** argv_;
+  Clock::time_point deadline_;
+  std::unique_ptr<sticky::Codec> codec_;
+  std::vector<std::string> messages_, frames_, reference_;
+  std::string stream_;
+  check::Layout layout_;
+  sticky::Address target_;
+  std::unique_ptr<check::Program> program_;
+  int deaths_ = 0;
+  check::Timing timing_;
+  std::vector<check::Plan> plans_;
+  std::vector<ServerFailure> failures_;
+  check::Report report_;
+  Progress progress_;
+};
+
+// ------------------------------------------------------------------------------ client mode
+
+struct ClientFailure {
+  std::size_t plan;
+  check::ClientRun run;
+};
+
+class ClientCheck {
+ public:
+  ClientCheck(const Options& o, const char* argv0) : o_(o), argv0_(argv0) {}
+
+  check::Report run() {
+    auto started = Clock::now();
+    deadline_ = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.budget));
+    try {
+      codec_ = sticky::make_codec(o_.codec);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    try {
+      upstream_ = sticky::Address::parse(o_.upstream);
+    } catch (const std::exception& e) {
+      throw UsageError(fmt::format("--upstream: {}", e.what()));
+    }
+    listen_ = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(o_.listen));
+    report_.mode = "client";
+    report_.target = fmt::format("{} -> {}", listen_.to_string(), upstream_.to_string());
+    report_.program = check::shell_join(o_.command);
+    report_.codec = codec_->describe() + " (to find the answers' frames)";
+    report_.seed = *o_.seed;
+    limits_.pace = std::chrono::microseconds(o_.pace_us);
+
+    if (!check::accepts(upstream_)) {
+      report_.status = 3;
+      report_.reference_failure = fmt::format("Nothing accepts connections at {} (--upstream).", upstream_.to_string());
+      report_.hints.push_back("Start the real server first.");
+      return report_;
+    }
+    check::ClientLimits reference_limits = limits_;
+    reference_limits.idle = Millis(5000);
+    reference_limits.limit = std::chrono::duration_cast<Millis>(
+        std::clamp<Clock::duration>(deadline_ - Clock::now(), std::chrono::seconds(1), std::chrono::seconds(30)));
+    progress_.show("sticky-check: reference run");
+    try {
+      reference_ = check::run_client(o_.command, listen_, upstream_, std::nullopt, reference_limits);
+    } catch (const std::exception& e) {
+      report_.status = 3;
+      report_.reference_failure = std::string(e.what()) + ".";
+      return report_;
+    }
+    if (auto failure = reference_failure()) {
+      report_.status = 3;
+      report_.reference_failure = *failure;
+      return report_;
+    }
+    layout_ = check::layout_of_stream(*codec_, reference_.down);
+    layout_.noun = "answer";
+    std::uint64_t decoded = layout_.total();
+    if (decoded < reference_.down.size()) {
+      report_.notes.push_back(fmt::format("The answers do not all decode as {}: {} of {} bytes do; the rest is cut as one message.",
+                                          codec_->describe(), decoded, reference_.down.size()));
+      layout_.frames.push_back({decoded, reference_.down.size() - decoded, 0, reference_.down.size() - decoded});
+    }
+    report_.reference.push_back(fmt::format("the program ran through an uncut relay: {} answer{} ({} bytes) came down, it "
+                                            "printed {} bytes and ended with {}.",
+                                            layout_.frames.size(), layout_.frames.size() == 1 ? "" : "s", reference_.down.size(),
+                                            reference_.out.size(), reference_.ending()));
+    if (reference_.connections > 1)
+      report_.notes.push_back(fmt::format("The program connected {} times; each connection's answers were cut alike, "
+                                          "planned from the first.", reference_.connections));
+    limits_.idle = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(2 * reference_.elapsed_ms) + 300, 500, 5000));
+
+    if (reference_.down.empty()) {
+      report_.notes.push_back("The server sent nothing back: there was nothing to cut.");
+    } else if (o_.replay_cuts) {
+      replay(check::parse_cuts(*o_.replay_cuts));
+    } else {
+      explore();
+      shrink_and_tell();
+    }
+    report_.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    return report_;
+  }
+
+ private:
+  std::optional<std::string> reference_failure() {
+    const auto& r = reference_;
+    std::optional<std::string> what;
+    if (r.connections == 0)
+      what = fmt::format("The program never connected to {} ({}): does it use the port --listen gives?", listen_.to_string(),
+                         r.ending());
+    else if (r.killed() || r.status != 0)
+      what = fmt::format("Through an uncut relay the program ended with {}.", r.ending());
+    if (!what) return std::nullopt;
+    if (auto last = check::last_line(r.err); !last.empty()) report_.hints.push_back("It said: " + last);
+    auto layout = check::layout_of_stream(*codec_, r.down);
+    if (!layout.frames.empty()) {
+      if (auto o = other_byte_order(*codec_, r.down)) {
+        report_.hints.push_back(fmt::format("The first answer's length field {} means {} in {}, but {} in {}: a "
+                                            "program unpacking it so {}. Most likely it {}.{}",
+                                            o->field_hex, o->ours, o->ours_name, o->other, o->other_name,
+                                            r.stuck ? "waits for bytes that never come" : "takes a wrong length",
+                                            check::kByteOrder, try_instead(*codec_)));
+      }
+    }
+    return what;
+  }
+
+  bool same(const check::ClientRun& run) const {
+    return !run.killed() && run.status == reference_.status && run.out == reference_.out;
+  }
+
+  check::ClientRun attempt(const Cuts& cuts) {
+    check::ClientLimits limits = limits_;
+    auto pieces = check::pieces(cuts, reference_.down.size()).size();
+    limits.limit = Millis(static_cast<std::int64_t>(4 * reference_.elapsed_ms) + 3000 +
+                          static_cast<std::int64_t>(pieces) * o_.pace_us * 2 / 1000);
+    return check::run_client(o_.command, listen_, upstream_, cuts, limits);
+  }
+
+  void explore() {
+    auto plans = check::plan_cuts(layout_, *o_.seed, check::Side::answers);
+    plans_ = plans;
+    report_.planned = plans.size();
+    std::vector<Family> seen;
+    for (const auto& p : plans)
+      if (std::find(seen.begin(), seen.end(), p.family) == seen.end()) seen.push_back(p.family);
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+      if (!failures_.empty() && i >= seen.size()) break;
+      if (Clock::now() >= deadline_) {
+        report_.budget_ran_out = true;
+        break;
+      }
+      progress_.show(fmt::format("sticky-check: cut {} of {}: {}{}", i + 1, plans.size(), check::family_name(plans[i].family),
+                                 failures_.empty() ? "" : fmt::format("  ({} broke it)", failures_.size())));
+      auto run = attempt(plans[i].cuts);
+      ++report_.tried;
+      auto& tally = report_.tallies[plans[i].family];
+      ++tally.runs;
+      if (!same(run)) {
+        ++tally.failed;
+        failures_.push_back({i, std::move(run)});
+      }
+    }
+    report_.diagnosis = check::diagnose(report_.tallies, layout_.has_header());
+  }
+
+  void shrink_and_tell() {
+    if (failures_.empty()) {
+      report_.status = 0;
+      return;
+    }
+    report_.status = 1;
+    const ClientFailure* start = &failures_.front();
+    for (const auto& f : failures_)
+      if (shrink_first(plans_[f.plan], plans_[start->plan])) start = &f;
+    const Cuts& original = plans_[start->plan].cuts;
+    std::map<Cuts, check::ClientRun> runs{{original, start->run}};
+    int replays = 0;
+    auto fails = [&](const Cuts& cuts) {
+      ++replays;
+      progress_.show(fmt::format("sticky-check: shrinking the cut: {} replays, {} cuts now", replays, cuts.size()));
+      auto run = attempt(cuts);
+      bool failed = !same(run);
+      runs.insert_or_assign(cuts, std::move(run));
+      return failed;
+    };
+    // Client mode never cuts nothing: that is the reference. Shrinking starts from there too,
+    // so an empty list "fails" only if the program is flaky; treat it as passing.
+    auto guarded = [&](const Cuts& cuts) { return cuts.empty() ? false : fails(cuts); };
+    auto shrunk = check::shrink(original, guarded, [&] { return Clock::now() < deadline_; });
+    check::Finding f;
+    f.cuts = shrunk.cuts;
+    f.found_by = plans_[start->plan].label;
+    f.shrunk_from = original.size();
+    f.replays = shrunk.replays;
+    f.minimal = shrunk.minimal;
+    tell(f, runs.at(shrunk.cuts));
+  }
+
+  void replay(const Cuts& cuts) {
+    report_.planned = report_.tried = 1;
+    auto run = attempt(cuts);
+    report_.reference.push_back(fmt::format("replaying cuts {} only.", check::format_cuts(cuts)));
+    report_.status = same(run) ? 0 : 1;
+    if (report_.status == 0) return;
+    check::Finding f;
+    f.cuts = cuts;
+    f.replayed = true;
+    tell(f, run);
+  }
+
+  void tell(check::Finding& f, const check::ClientRun& run) {
+    f.stream_name = "The answers";
+    if (!f.replayed) report_.diagnosis = check::refine(report_.diagnosis, report_.tallies, check::last_line(run.err, 400));
+    f.pieces = piece_lines(layout_, reference_.down, f.cuts);
+    // The first line where the output parts from the reference's.
+    std::size_t at = 0, line = 1;
+    const auto& a = reference_.out;
+    const auto& b = run.out;
+    while (at < a.size() && at < b.size() && a[at] == b[at]) {
+      if (a[at] == '\n') ++line;
+      ++at;
+    }
+    if (a != b) {
+      auto line_at = [](const std::string& s, std::size_t from) {
+        std::size_t begin = s.rfind('\n', from == 0 ? 0 : from - 1);
+        begin = (begin == std::string::npos || from == 0) ? 0 : begin + 1;
+        std::size_t end = s.find('\n', from);
+        return s.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+      };
+      if (at == b.size())
+        f.story.push_back(fmt::format("Its output stops at line {}: it printed {} of the reference's {} bytes.", line, b.size(), a.size()));
+      else if (at == a.size())
+        f.story.push_back(fmt::format("After the reference's output ({} bytes) it printed {} more: {}.", a.size(),
+                                      b.size() - a.size(), check::quote(std::string_view(b).substr(a.size()))));
+      else
+        f.story.push_back(fmt::format("Its output differs from line {} on: it printed {}; the reference printed {}.", line,
+                                      check::quote(line_at(b, at)), check::quote(line_at(a, at))));
+    } else {
+      f.story.push_back("Its output equals the reference's.");
+    }
+    std::string ending = fmt::format("It ended with {}", run.ending());
+    if (run.status != reference_.status || run.killed()) ending += fmt::format(" (the reference: {})", reference_.ending());
+    if (auto last = check::last_line(run.err); !last.empty() && (run.status != 0 || run.killed())) ending += ": " + last;
+    f.story.push_back(ending + ".");
+    f.replay = fmt::format("{} --port {} --to {} --cuts down:{} --pace down:{}", sibling(argv0_, "relay"), o_.listen,
+                           upstream_.to_string(), check::format_cuts(f.cuts), o_.pace_us);
+    f.replay_then = check::shell_join(o_.command);
+    report_.finding = std::move(f);
+  }
+
+  const Options& o_;
+  const char* argv0_;
+  Clock::time_point deadline_;
+  std::unique_ptr<sticky::Codec> codec_;
+  sticky::Address listen_, upstream_;
+  check::ClientLimits limits_;
+  check::ClientRun reference_;
+  check::Layout layout_;
+  std::vector<check::Plan> plans_;
+  std::vector<ClientFailure> failures_;
+  check::Report report_;
+  Progress progress_;
+};
+
+// ------------------------------------------------------------------------------ command line
+
+const char* const kExamples = R"(
+Examples:
+  sticky-check server --port 9000 -- python3 server.py 9000
+      start the student's server, check it, stop it
+  sticky-check server --connect 127.0.0.1:9005 --python-i --message hi
+      check a server already running, struct.pack('i') headers
+  sticky-check client --listen 9100 --upstream :9005 -- python3 client.py 9100
+      stand where the client expects its server, relay to the real one
+  sticky-check server --port 9000 --replay-cuts 2,6 -- python3 server.py 9000
+      replay one cut exactly (the report's last line gives it)
+
+Exit status: 0 no cut broke it, 1 a cut broke it, 2 usage error,
+3 the reference run (nothing cut) failed.
+)";
+
+void add_common(CLI::App& sub, Options& o) {
+  sub.add_option("--seed", o.seed, "seed for random cuts (default: the clock; printed)");
+  sub.add_option("--budget", o.budget, "seconds the whole check may take")->capture_default_str()->check(CLI::Range(0.1, 86400.0));
+  sub.add_flag("--json", o.json, "print the report as one JSON object");
+  sub.add_flag("--no-color", o.no_color, "no colour (also NO_COLOR, or stdout not a terminal)");
+  sub.add_option("--replay-cuts", o.replay_cuts, "run only this cut: OFFSET,OFFSET... or none");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Prove your framing: run a conversation whole, then cut in every way that\n"
+               "matters; whatever differs from the whole run is a framing bug.",
+               kProgram};
+  app.get_formatter()->column_width(24);
+  app.footer(kExamples);
+  app.require_subcommand(1);
+  Options o;
+
+  auto* server = app.add_subcommand("server", "the program is a framed server; sticky-check its client");
+  server->footer(kExamples);
+  server->get_formatter()->column_width(24);
+  server->add_option("--port", o.port, "the program listens on 127.0.0.1:PORT")->check(CLI::Range(1, 65535));
+  server->add_option("--connect", o.connect, "a server already running: HOST:PORT")->excludes("--port");
+  sticky::cli::add_codec_options(*server, o.codec);
+  server->add_option("--message", o.messages, "a message to send (repeatable; default: a built-in set)");
+  server->add_option("--messages", o.messages_file, "messages to send, one per line of FILE");
+  server->add_option("--timeout", o.timeout_ms, "ms to wait for an answer in the reference run")
+      ->capture_default_str()->check(CLI::Range(10, 600000));
+  add_common(*server, o);
+  server->add_option("command", o.command, "the server to start, after --");
+
+  auto* client = app.add_subcommand("client", "the program is a client; its answers come relayed, cut");
+  client->footer(kExamples);
+  client->get_formatter()->column_width(24);
+  client->add_option("--listen", o.listen, "127.0.0.1:PORT, where the program expects its server")
+      ->required()->check(CLI::Range(1, 65535));
+  client->add_option("--upstream", o.upstream, "the real server: HOST:PORT")->required();
+  sticky::cli::add_codec_options(*client, o.codec);
+  client->add_option("--pace", o.pace_us, "microseconds between answer pieces")->capture_default_str()->check(CLI::Range(0, 1000000));
+  add_common(*client, o);
+  client->add_option("command", o.command, "the client to run, after --")->required();
+
+  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  o.mode = server->parsed() ? "server" : "client";
+  if (!o.seed) {
+    o.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000000u;
+  }
+  bool colour = !o.json && !o.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
+  check::stop_programs_on_interrupt();
+  try {
+    if (o.replay_cuts) check::parse_cuts(*o.replay_cuts);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "{}: --replay-cuts: {}\nRun '{} --help' for usage.\n", kProgram, e.what(), kProgram);
+    return 2;
+  }
+  try {
+    check::Report report;
+    if (o.mode == "server") {
+      ServerCheck check(o, argc, argv);
+      report = check.run();
+    } else {
+      ClientCheck check(o, argv[0]);
+      report = check.run();
+    }
+    if (o.json) fmt::print("{}\n", check::render_json(report).dump());
+    else fmt::print("{}", check::render_text(report, colour));
+    return report.status;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", kProgram, e.what(), kProgram);
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,28 @@
+# Mistake: the header is read exactly, the body with one recv(n), assumed to return n bytes.
+import socket
+import struct
+import sys
+
+COMMANDS = [b"echo hi", b"seq 400", b"echo bye"]
+
+
+def recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            sys.exit("server closed the connection")
+        data += chunk
+    return data
+
+
+sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for command in COMMANDS:
+    sock.sendall(command)
+    header = recv_exact(sock, 4)
+    n = struct.unpack("!I", header)[0]
+    if n > 1 << 24:
+        sys.exit("not a length: %d" % n)
+    body = sock.recv(n)                     # may return fewer than n bytes
+    sys.stdout.write(body.decode())
+sock.close()

@@ -1,0 +1,422 @@
+// sticky-check: its cut planning, shrinking and diagnosis as functions; the relay's --cuts;
+// and the command against classic Python programs, each correct or with one classic
+// mistake (tests/check_programs/), in both modes.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "check/cuts.hpp"
+#include "sticky/codec.hpp"
+#include "sticky/io.hpp"
+#include "sticky/relay.hpp"
+#include "sticky/trace.hpp"
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using check::Cuts;
+using check::Family;
+using test::binary;
+
+namespace {
+
+std::string program(const std::string& name) {
+  // tests/ sits two levels above build/bin: the source tree, not the build.
+  auto root = std::filesystem::path(binary("x")).parent_path().parent_path().parent_path();
+  if (!std::filesystem::exists(root / "tests/check_programs")) root = std::filesystem::current_path();
+  return (root / "tests/check_programs" / name).string();
+}
+
+// A port nobody listens on right now (the OS's pick, released again).
+std::string free_port() {
+  sticky::Fd fd = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
+  return std::to_string(sticky::local_address(fd.get()).port());
+}
+
+test::Run sticky_check(std::vector<std::string> args, double seconds = 40) {
+  args.insert(args.begin(), binary("sticky-check"));
+  return test::run(args, {}, seconds, {"NO_COLOR=1"});
+}
+
+// Checks a Python server the way a student would: sticky-check starts it on a free port.
+test::Run check_server(const std::string& name, std::vector<std::string> options = {}, std::vector<std::string> extra = {}) {
+  auto port = free_port();
+  std::vector<std::string> args{"server", "--port", port, "--seed", "7"};
+  args.insert(args.end(), options.begin(), options.end());
+  args.insert(args.end(), {"--", "python3", program(name), port});
+  args.insert(args.end(), extra.begin(), extra.end());
+  return sticky_check(args);
+}
+
+// Lesson 05's command server, the upstream of every client-mode test.
+struct CommandServer {
+  CommandServer() : process({binary("05-struct-prefix"), "--role", "server", "--port", "0", "--no-color"}) {
+    port = test::port_of(process.read_line());
+  }
+  test::Process process;
+  std::string port;
+};
+
+test::Run check_client(const CommandServer& upstream, const std::string& name, std::vector<std::string> options = {}) {
+  auto port = free_port();
+  std::vector<std::string> args{"client", "--listen", port, "--upstream", "127.0.0.1:" + upstream.port, "--seed", "7"};
+  args.insert(args.end(), options.begin(), options.end());
+  args.insert(args.end(), {"--", "python3", program(name), port});
+  return sticky_check(args);
+}
+
+std::string one_line(std::string text) {
+  for (auto& c : text)
+    if (c == '\n') c = ' ';
+  std::string out;
+  for (char c : text)  // the report wraps at 80 columns: compare words, not line breaks
+    if (!(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
+  return out;
+}
+
+check::Layout four_messages() {
+  sticky::LengthCodec codec;
+  return check::layout_of(codec, {codec.encode("hello"), codec.encode(""), codec.encode("x"), codec.encode("hello world egon")});
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ functions
+
+TEST_CASE("sticky-check plans one cut of each family first, the same ones for the same seed", "[sticky-check]") {
+  auto layout = four_messages();
+  REQUIRE(layout.total() == 9 + 4 + 5 + 20);
+  auto plans = check::plan_cuts(layout, 42, check::Side::requests);
+  std::vector<Family> first;
+  for (const auto& p : plans)
+    if (std::find(first.begin(), first.end(), p.family) == first.end()) first.push_back(p.family);
+  for (std::size_t i = 0; i < first.size(); ++i) CHECK(plans[i].family == first[i]);
+  CHECK(first.size() == 8);
+  CHECK(plans.front().cuts.empty());  // all in one write
+  for (const auto& p : plans)
+    for (auto c : p.cuts) CHECK((c >= 1 && c < layout.total()));
+
+  auto again = check::plan_cuts(layout, 42, check::Side::requests);
+  REQUIRE(again.size() == plans.size());
+  for (std::size_t i = 0; i < plans.size(); ++i) CHECK(again[i].cuts == plans[i].cuts);
+  auto other = check::plan_cuts(layout, 43, check::Side::requests);
+  bool differs = false;
+  for (std::size_t i = 0; i < std::min(other.size(), plans.size()); ++i) differs |= other[i].cuts != plans[i].cuts;
+  CHECK(differs);
+
+  // Header split after byte 2 cuts every header there and keeps one write per message.
+  auto split = std::find_if(plans.begin(), plans.end(), [](const check::Plan& p) { return p.label == "each header cut after byte 2 of 4"; });
+  REQUIRE(split != plans.end());
+  CHECK(split->cuts == Cuts{2, 9, 11, 13, 15, 18, 20});
+  // Answers are cut as the server sent them: no gluing, no boundaries of ours.
+  for (const auto& p : check::plan_cuts(layout, 42, check::Side::answers)) {
+    CHECK(p.family != Family::glued);
+    CHECK(p.family != Family::all_in_one);
+    CHECK(!p.cuts.empty());
+  }
+}
+
+TEST_CASE("sticky-check shrinks a failing cut to the fewest cuts that still fail", "[sticky-check]") {
+  auto has = [](const Cuts& c, std::uint64_t v) { return std::find(c.begin(), c.end(), v) != c.end(); };
+  Cuts start{1, 2, 3, 5, 7, 8, 11, 13, 20, 21};
+  auto both = check::shrink(start, [&](const Cuts& c) { return has(c, 3) && has(c, 13); }, [] { return true; });
+  CHECK(both.cuts == Cuts{3, 13});
+  CHECK(both.minimal);
+  auto any = check::shrink(start, [&](const Cuts& c) { return !c.empty() && c.back() >= 20; }, [] { return true; });
+  CHECK(any.cuts.size() == 1);
+  auto always = check::shrink(start, [](const Cuts&) { return true; }, [] { return true; });
+  CHECK(always.cuts.empty());
+  CHECK(always.replays == 1);
+  int budget = 3;
+  auto stopped = check::shrink(start, [&](const Cuts& c) { return has(c, 3) && has(c, 13); }, [&] { return budget-- > 0; });
+  CHECK_FALSE(stopped.minimal);
+  CHECK(stopped.replays == 3);
+  CHECK(has(stopped.cuts, 3));
+  CHECK(has(stopped.cuts, 13));
+}
+
+TEST_CASE("sticky-check names the mistake from which families break it", "[sticky-check]") {
+  using T = check::Tally;
+  struct Row {
+    std::map<Family, T> tallies;
+    std::string_view mistake;
+  };
+  const T ok{1, 0}, broke{1, 1};
+  auto row = [&](T all, T header, T apart, T body, T glued, T glued_header, T bytes, std::string_view mistake) {
+    return Row{{{Family::all_in_one, all}, {Family::header_split, header}, {Family::header_body, apart},
+                {Family::body_split, body}, {Family::glued, glued}, {Family::header_glued, glued_header},
+                {Family::bytes, bytes}, {Family::random, broke}},
+               mistake};
+  };
+  auto r = GENERATE_COPY(values<Row>({
+      row(ok, broke, ok, ok, ok, ok, broke, check::kRecvHeader),
+      row(broke, broke, broke, broke, broke, broke, broke, check::kOneRecv),
+      row(broke, ok, ok, ok, broke, broke, ok, check::kDropsRest),
+      row(ok, ok, ok, broke, ok, ok, broke, check::kBodyOnce),
+      // recv(4) for the header, recv(1024)[:n] for the body: three mistakes at once
+      row(broke, broke, ok, broke, broke, broke, broke,
+          "assumes recv(4) returns the whole header, reads the body with a single recv(), and keeps only the "
+          "first frame of a read and drops the rest"),
+  }));
+  auto d = check::diagnose(r.tallies, true);
+  CHECK(d.mistake == std::string(r.mistake));
+  CHECK(d.evidence.find("broken by") == 0);
+  CHECK(check::diagnose({{Family::bytes, ok}}, true).mistake.empty());
+  CHECK(check::diagnose({{Family::body_split, broke}}, false).mistake == check::kOneRecv);
+  const check::Tallies text_only{{Family::header_split, ok}, {Family::bytes, broke}};
+  auto text = check::refine(check::diagnose(text_only, true), text_only,
+                            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe4 in position 0");
+  CHECK(text.mistake == check::kDecodesPieces);
+  const check::Tallies everything{{Family::header_split, broke}, {Family::header_body, broke}, {Family::bytes, broke}};
+  CHECK(check::refine(check::diagnose(everything, true), everything, "UnicodeDecodeError: ...").mistake == check::kOneRecv);
+  const check::Tallies random_only{{Family::random, broke}};
+  auto unpack = check::refine(check::diagnose(random_only, true), random_only, "struct.error: unpack requires a buffer of 4 bytes");
+  CHECK(unpack.mistake == check::kRecvHeader);
+}
+
+TEST_CASE("sticky-check cut lists read and print alike, and say what each piece holds", "[sticky-check]") {
+  CHECK(check::parse_cuts("6,2,6") == Cuts{2, 6});
+  CHECK(check::parse_cuts("none").empty());
+  CHECK(check::format_cuts({2, 6}) == "2,6");
+  CHECK(check::format_cuts({}) == "none");
+  CHECK_THROWS_AS(check::parse_cuts("2,x"), std::invalid_argument);
+  CHECK_THROWS_AS(check::parse_cuts("0"), std::invalid_argument);
+  CHECK_THROWS_AS(check::parse_cuts("2,"), std::invalid_argument);
+
+  auto layout = four_messages();
+  CHECK(check::describe_span(layout, 0, 2) == "message 1: header bytes 1-2 of 4");
+  CHECK(check::describe_span(layout, 2, 18) == "message 1: header bytes 3-4 of 4, body; messages 2-3");
+  CHECK(check::describe_span(layout, 18, 25) == "message 4: header, body bytes 1-3 of 16");
+  CHECK(check::pieces({2, 6}, 10) == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 2}, {2, 6}, {6, 10}});
+}
+
+// ------------------------------------------------------------------------------ the relay's cuts
+
+TEST_CASE("relay --cuts delivers pieces at exactly those offsets", "[sticky-check][relay]") {
+  sticky::Fd listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
+  sticky::RelayOptions options;
+  options.listen = sticky::Address::parse("127.0.0.1:0");
+  options.target = sticky::local_address(listener.get());
+  sticky::apply_shaping(options, "cuts", "down:2,6,7");
+  sticky::apply_shaping(options, "pace", "down:30000");  // 30 ms: each piece is read alone
+  CHECK(options.to_client.cuts == Cuts{2, 6, 7});
+  CHECK(options.to_server.cuts.empty());
+  sticky::Trace trace;
+  options.trace = &trace;
+  sticky::Relay relay(options);
+  std::thread runner([&] { relay.run(); });
+  {
+    sticky::Fd client = sticky::connect_stream(relay.address(), 2000ms);
+    sticky::Fd server = sticky::accept_connection(listener.get());
+    sticky::send_all(server.get(), "0123456789");  // one write: the relay alone cuts it
+    std::vector<std::string> got;
+    std::string all;
+    while (all.size() < 10) {
+      auto piece = sticky::recv_some(client.get(), 1024, 5000ms);
+      REQUIRE_FALSE(piece.empty());
+      got.push_back(piece);
+      all += piece;
+    }
+    CHECK(all == "0123456789");
+    CHECK(got == std::vector<std::string>{"01", "2345", "6", "789"});
+  }
+  relay.stop();
+  runner.join();
+  std::vector<std::string> sent;
+  for (const auto& e : trace.events())
+    if (e.op == sticky::Op::send && e.direction == sticky::Direction::down) sent.push_back(e.data);
+  CHECK(sent == std::vector<std::string>{"01", "2345", "6", "789"});
+  CHECK_THROWS_AS(sticky::apply_shaping(options, "cuts", "2,,6"), std::invalid_argument);
+}
+
+TEST_CASE("relay --random-split without a seed picks one and prints it", "[sticky-check][relay]") {
+  test::Process relay({binary("relay"), "--port", "0", "--to", "127.0.0.1:9", "--random-split", "random:4", "--no-color"});
+  CHECK(relay.read_line().rfind("listening on", 0) == 0);
+  auto describe = relay.read_line();
+  auto seed = relay.read_line();
+  REQUIRE(seed.rfind("seed ", 0) == 0);
+  CHECK(describe.find("random-split=" + seed.substr(5) + ":4") != std::string::npos);
+  relay.signal(SIGTERM);
+  CHECK(relay.wait() == 0);
+}
+
+// ------------------------------------------------------------------------------ server mode
+
+TEST_CASE("sticky-check finds each classic server mistake and names it", "[sticky-check]") {
+  struct Case {
+    const char* program;
+    std::string_view mistake;
+  };
+  auto c = GENERATE(values<Case>({
+      {"server_recv4.py", check::kRecvHeader},
+      {"server_one_recv.py", check::kOneRecv},
+      {"server_first_frame.py", check::kDropsRest},
+      {"server_body_once.py", check::kBodyOnce},
+  }));
+  CAPTURE(c.program);
+  auto r = check_server(c.program, {"--budget", "10"});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 1);
+  auto text = one_line(r.out);
+  CHECK(text.find("Most likely it " + std::string(c.mistake) + ".") != std::string::npos);
+  CHECK(text.find("Replay: ") != std::string::npos);
+  CHECK(text.find("--replay-cuts ") != std::string::npos);
+}
+
+TEST_CASE("sticky-check passes correct servers: recv_exact, socketserver, slow, struct.pack('i')", "[sticky-check]") {
+  struct Case {
+    const char* program;
+    std::vector<std::string> options, extra;
+  };
+  auto c = GENERATE(values<Case>({
+      {"server_exact.py", {"--budget", "10"}, {}},
+      {"server_exact.py", {"--budget", "10", "--python-i"}, {"i"}},
+      {"server_socketserver.py", {"--budget", "10"}, {}},
+      {"server_slow.py", {"--budget", "3"}, {}},
+  }));
+  CAPTURE(c.program, c.options);
+  auto r = check_server(c.program, c.options, c.extra);
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("PASSED") != std::string::npos);
+  CHECK(r.out.find("seed 7\n") != std::string::npos);
+}
+
+TEST_CASE("sticky-check reports a wrong byte order as a failed reference run, with the hint", "[sticky-check]") {
+  auto r = check_server("server_wrong_order.py");
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 3);
+  auto text = one_line(r.out);
+  CHECK(text.find("THE REFERENCE RUN FAILED") != std::string::npos);
+  CHECK(text.find(std::string(check::kByteOrder)) != std::string::npos);
+  CHECK(text.find("--python-i") != std::string::npos);
+}
+
+TEST_CASE("sticky-check fails the reference when the program exits or nothing listens", "[sticky-check]") {
+  auto port = free_port();
+  auto exits = sticky_check({"server", "--port", port, "--", "python3", "-c", "import sys; sys.exit('no socket today')"});
+  CHECK(exits.status == 3);
+  CHECK(one_line(exits.out).find("ended (exit status 1) before it listened") != std::string::npos);
+  CHECK(one_line(exits.out).find("no socket today") != std::string::npos);
+  auto nobody = sticky_check({"server", "--connect", "127.0.0.1:" + port});
+  CHECK(nobody.status == 3);
+  CHECK(nobody.out.find("Nothing accepts connections") != std::string::npos);
+  auto missing = sticky_check({"server", "--port", port, "--", "no-such-program-here"});
+  CHECK(missing.status == 3);
+  CHECK(missing.out.find("cannot start no-such-program-here") != std::string::npos);
+}
+
+TEST_CASE("sticky-check: demo 05's server reads each command with one recv(), which server mode reports", "[sticky-check]") {
+  // Lesson 05's remote-command server frames its answers but not the commands: it reads
+  // each command with one recv(1024). So framed requests cut in pieces do break it; in
+  // client mode (below) it is the upstream, where its framing is the subject.
+  auto port = free_port();
+  auto r = sticky_check({"server", "--port", port, "--seed", "7", "--budget", "10", "--", binary("05-struct-prefix"),
+                         "--role", "server", "--port", port});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 1);
+  CHECK(one_line(r.out).find(std::string(check::kOneRecv)) != std::string::npos);
+}
+
+TEST_CASE("sticky-check prints the same report for the same seed", "[sticky-check]") {
+  auto program_name = GENERATE("server_recv4.py", "server_exact.py");
+  auto port = free_port();
+  std::vector<std::string> args{"server", "--port", port, "--seed", "12345", "--budget", "20",
+                                "--", "python3", program(program_name), port};
+  auto a = sticky_check(args);
+  auto b = sticky_check(args);
+  CAPTURE(a.out, b.out);
+  CHECK(a.status == b.status);
+  CHECK(a.out == b.out);
+  CHECK(a.out.find("seed 12345\n") != std::string::npos);
+}
+
+TEST_CASE("sticky-check passes a correct server 20 checks in a row", "[sticky-check]") {
+  auto port = free_port();
+  for (int i = 0; i < 20; ++i) {
+    auto r = sticky_check({"server", "--port", port, "--budget", "2", "--message", "hello", "--message", "",
+                           "--message", std::string(1500, 'z'), "--", "python3", program("server_exact.py"), port});
+    CAPTURE(i, r.out, r.err);
+    REQUIRE(r.status == 0);
+  }
+}
+
+TEST_CASE("sticky-check --replay-cuts replays exactly one cut; --json prints one object", "[sticky-check]") {
+  auto r = check_server("server_recv4.py", {"--replay-cuts", "2", "--json"});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 1);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["status"] == 1);
+  CHECK(j["verdict"] == "broken");
+  CHECK(j["tried"] == 1);
+  CHECK(j["smallest"]["cuts"] == nlohmann::json::array({2}));
+  CHECK(j["smallest"]["pieces"].size() == 2);
+  CHECK(j["smallest"]["pieces"][0]["holds"] == "message 1: header bytes 1-2 of 4");
+  auto ok = check_server("server_exact.py", {"--replay-cuts", "2"});
+  CHECK(ok.status == 0);
+}
+
+TEST_CASE("sticky-check usage errors: one line, a hint, exit 2", "[sticky-check]") {
+  const std::vector<std::vector<std::string>> bad{
+      {},
+      {"server"},
+      {"server", "--port", "9", "--budget", "-1"},
+      {"server", "--port", "9", "--replay-cuts", "2,x"},
+      {"server", "--port", "9", "--codec", "morse"},
+      {"server", "--port", "9", "--messages", "/no/such/file"},
+      {"server", "--port", "9", "--codec", "line", "--message", "two\nlines"},
+      {"server", "--port", "9", "--connect", "127.0.0.1:9"},
+      {"server", "--connect", "not an address"},
+      {"client", "--upstream", "127.0.0.1:9", "--", "true"},
+      {"client", "--listen", "9100", "--upstream", "127.0.0.1:9"},
+  };
+  for (const auto& args : bad) {
+    auto r = sticky_check(args, 10);
+    CAPTURE(args, r.out, r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("Run 'sticky-check --help' for usage.") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);
+  }
+  auto help = sticky_check({"--help"}, 10);
+  CHECK(help.status == 0);
+  CHECK(help.out.find("Examples:") != std::string::npos);
+}
+
+// ------------------------------------------------------------------------------ client mode
+
+TEST_CASE("sticky-check client mode finds each classic client mistake and names it", "[sticky-check]") {
+  CommandServer upstream;
+  struct Case {
+    const char* program;
+    std::string_view mistake;
+  };
+  auto c = GENERATE(values<Case>({
+      {"client_recv4.py", check::kRecvHeader},
+      {"client_one_recv.py", check::kOneRecv},
+      {"client_body_once.py", check::kBodyOnce},
+  }));
+  CAPTURE(c.program);
+  auto r = check_client(upstream, c.program, {"--budget", "10"});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 1);
+  auto text = one_line(r.out);
+  CHECK(text.find("Most likely it " + std::string(c.mistake) + ".") != std::string::npos);
+  CHECK(text.find("--cuts down:") != std::string::npos);
+}
+
+TEST_CASE("sticky-check client mode passes correct clients and flags a wrong byte order", "[sticky-check]") {
+  CommandServer upstream;
+  for (const char* name : {"client_exact.py", "client_makefile.py", "client_slow.py"}) {
+    auto r = check_client(upstream, name, {"--budget", "3"});
+    CAPTURE(name, r.out, r.err);
+    CHECK(r.status == 0);
+  }
+  auto wrong = check_client(upstream, "client_wrong_order.py");
+  CAPTURE(wrong.out, wrong.err);
+  CHECK(wrong.status == 3);
+  CHECK(one_line(wrong.out).find(std::string(check::kByteOrder)) != std::string::npos);
+}
