@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <memory>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,9 +27,66 @@
 
 namespace sticky::cli {
 
+// Words of `text` in lines of at most `width` columns (its own line breaks kept).
+inline std::string wrap(const std::string& text, std::size_t width) {
+  std::string out, line, word;
+  auto columns = [](const std::string& t) {
+    std::size_t n = 0;
+    for (unsigned char c : t) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  auto flush_word = [&] {
+    if (word.empty()) return;
+    if (!line.empty() && columns(line) + 1 + columns(word) > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ') {
+      flush_word();
+    } else if (c == '\n') {
+      flush_word();
+      out += line + "\n";
+      line.clear();
+    } else {
+      word += c;
+    }
+  }
+  flush_word();
+  return out + line;
+}
+
+// CLI11's help, folded to fit 80 columns: every binary's --help reads on a classroom
+// terminal and in a man page.
+class Formatter80 : public CLI::Formatter {
+ public:
+  Formatter80() { column_width(30); }
+  std::string make_option_desc(const CLI::Option* opt) const override {
+    return wrap(CLI::Formatter::make_option_desc(opt), 80 - 30);
+  }
+  std::string make_description(const CLI::App* app) const override {
+    return wrap(CLI::Formatter::make_description(app), 80);
+  }
+  std::string make_footer(const CLI::App* app) const override { return wrap(CLI::Formatter::make_footer(app), 80); }
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(), wrap(sub->get_description(), 80 - 30), 30);
+    return out.str();
+  }
+};
+
+inline void fit_help(CLI::App& app) {
+  app.formatter(std::make_shared<Formatter80>());
+  for (auto* sub : app.get_subcommands({})) fit_help(*sub);
+}
+
 // Parses; on --help prints it and returns 0, on a usage error prints one line and a hint on
 // stderr and returns 2; otherwise returns nullopt and the program goes on.
 inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  fit_help(app);
   try {
     app.parse(argc, argv);
     return std::nullopt;
