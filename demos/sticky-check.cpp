@@ -903,10 +903,25 @@ int main(int argc, char** argv) {
   sticky::cli::add_codec_options(*client, o.codec);
   client->add_option("--pace", o.pace_us, "microseconds between answer pieces")->capture_default_str()->check(CLI::Range(0, 1000000));
   add_common(*client, o);
-  client->add_option("command", o.command, "the client to run, after --")->required();
+  client->add_option("command", o.command, "the client to run, after --");
 
+  // Everything after "--" is the program's own command line, its options included: a
+  // student's server takes --port too, and it is not ours.
+  std::vector<std::string> program;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--") {
+      program.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (!program.empty()) o.command = program;
   o.mode = server->parsed() ? "server" : "client";
+  if (o.mode == "client" && o.command.empty()) {
+    fmt::print(stderr, "{}: client needs the program to run: -- COMMAND [ARGS...]\nRun '{} --help' for usage.\n",
+               kProgram, kProgram);
+    return 2;
+  }
   if (!o.seed) {
     o.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000000u;
   }

@@ -70,8 +70,10 @@ try:
             try:
                 while True:
                     cmd = conn.recv(1024) if args.unframed_commands else recv_message(conn)
-                    if not cmd:
-                        break  # the client closed
+                    # None: the client closed. An empty message (b"") is a message like any
+                    # other and gets its answer; sticky-check caught this program ending there.
+                    if cmd is None or (args.unframed_commands and not cmd):
+                        break
                     send_message(conn, run_command(cmd.decode("utf-8", errors="replace")))
             except (EOFError, ValueError, ConnectionResetError) as error:
                 print("client %s:%d: %s" % (addr[0], addr[1], error))  # its trouble ends its connection only
