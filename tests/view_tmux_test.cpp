@@ -149,3 +149,28 @@ TEST_CASE("sticky-view without a terminal refuses clearly; --export-svg needs no
   CHECK(test::run({binary("sticky-view"), "--bogus"}).status == 2);
   CHECK(test::run({binary("sticky-view"), "--help"}).status == 0);
 }
+
+TEST_CASE("sticky-view in Chinese at 80x24: panels, key bar and help, nothing that matters cut", "[view][tmux][zh]") {
+  auto trace = std::filesystem::temp_directory_path() / ("sticky-zh-" + std::to_string(::getpid()) + ".jsonl");
+  {
+    auto r = test::run({binary("05-struct-prefix"), "--json"}, {}, 60);
+    REQUIRE(r.status == 0);
+    std::ofstream(trace) << r.out;
+  }
+  // LANG names Chinese; no zh_CN locale is generated on this machine, and none is needed.
+  Tmux t("LANG=zh_CN.UTF-8 " + binary("sticky-view") + " --lessons " + source_root() + "/lessons --replay " +
+         trace.string());
+  auto s = t.wait_for("空格 下一步");
+  for (int i = 0; i < 12; ++i) t.keys({"Space"});
+  s = t.wait_for("收到：每次 recv() 调用");
+  CHECK_THAT(s, Catch::Contains("发出：每次 send() 调用"));
+  CHECK_THAT(s, Catch::Contains("? 帮助") && Catch::Contains("q 退出"));  // help and quit are the last to go
+  CHECK_THAT(s, Catch::Contains("十六进制"));
+  t.keys({"?"});
+  s = t.wait_for("按键（按任意键关闭）");
+  CHECK_THAT(s, Catch::Contains("下一步"));
+  t.keys({"q"});
+  t.keys({"q"});
+  CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
+  std::filesystem::remove(trace);
+}
