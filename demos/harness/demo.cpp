@@ -262,7 +262,12 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   app.add_flag("--once", options_.once, "server: serve one connection, then exit");
-  app.add_flag("--step", options_.step, "pause before each step until Enter (on a terminal)");
+  auto* step = app.add_option("--step", options_.step_mode,
+                               "on a terminal, pause until Enter before each call and each part; "
+                               "--step=parts: before each part only")
+                   ->expected(0, 1)
+                   ->type_name("[=parts]")
+                   ->check(CLI::IsMember({"calls", "parts"}).description(""));
   app.add_flag("--json", options_.json, "print the trace as JSON Lines instead of narration");
   app.add_flag("--no-color", options_.no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
   scenario.add_options(app);
@@ -273,10 +278,15 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
 
   ::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error to report, not a silent death
   colour_ = !options_.json && !options_.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
-  if (options_.json)
+  if (step->count() && options_.step_mode.empty()) options_.step_mode = "calls";
+  options_.step = !options_.step_mode.empty();
+  if (options_.json) {
     trace_.add_listener(sticky::json_lines_writer(std::cout));
-  else
-    trace_.add_listener(Narrator(stdout, colour_, &narrate_io_));
+  } else {
+    Pace pace = options_.step_mode == "calls" ? Pace::calls : options_.step_mode == "parts" ? Pace::parts : Pace::none;
+    narrator_.emplace(stdout, colour_, &narrate_io_, pace);
+    trace_.add_listener(*narrator_);
+  }
   sticky::TraceEvent meta;
   meta.op = Op::meta;
   meta.program = program_;
@@ -285,16 +295,40 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   trace_.record(std::move(meta));
 
   return sticky::cli::run(program_, [&] {
-    if (options_.role == "server") scenario.serve_role(*this);
-    else if (options_.role == "client") scenario.client(*this, listen_address(*this));
-    else scenario.both(*this);
+    try {
+      if (options_.role == "server") scenario.serve_role(*this);
+      else if (options_.role == "client") scenario.client(*this, listen_address(*this));
+      else scenario.both(*this);
+    } catch (...) {
+      if (narrator_) narrator_->flush();  // the story so far, then the error
+      throw;
+    }
+    if (narrator_) narrator_->flush();
     return 0;
   });
 }
 
+void Demo::print(std::string text) {
+  if (options_.json) return;
+  if (narrator_) narrator_->print(std::move(text));
+}
+
+void Demo::wait_for_narration() {
+  if (narrator_) narrator_->flush();
+  std::fflush(stdout);
+}
+
+void Demo::reading_terminal(bool on) {
+  if (narrator_) narrator_->set_pausing(!on);
+}
+
 void Demo::announce_listening(const sticky::Address& where) {
-  if (options_.json) say("listening on " + where.to_string());
-  else fmt::print("listening on {}\n", where.to_string());
+  if (options_.json) {
+    say("listening on " + where.to_string());
+  } else {
+    narrator_->print("listening on " + where.to_string());
+    narrator_->flush();  // out before the first accept(), as the contract promises
+  }
   std::fflush(stdout);
 }
 
@@ -302,13 +336,7 @@ void Demo::step(std::string heading) {
   sticky::TraceEvent e;
   e.op = Op::step;
   e.text = heading;
-  trace_.record(std::move(e));
-  if (options_.step && ::isatty(0)) {
-    fmt::print("{}", colour_ ? "\033[2m  [Enter] \033[0m" : "  [Enter] ");
-    std::fflush(stdout);
-    std::string ignored;
-    std::getline(std::cin, ignored);
-  }
+  trace_.record(std::move(e));  // the narrator pauses before it, with --step
 }
 
 void Demo::say(std::string text) {

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness/narrator.hpp"
 #include "sticky/codec_spec.hpp"
 #include "sticky/command_line.hpp"
 #include "sticky/framed.hpp"
@@ -134,7 +135,8 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 0;
   bool once = false;
-  bool step = false;
+  bool step = false;       // --step given
+  std::string step_mode;   // "calls": pause before each call and part; "parts": before each part
   bool json = false;
   bool no_color = false;
 };
@@ -156,7 +158,13 @@ class Demo {
   void narrate_io(bool on) { narrate_io_ = on; }
 
   // Narration, recorded in the trace too.
-  void step(std::string heading);   // a heading; with --step, waits for Enter on a terminal
+  void step(std::string heading);   // a heading; with --step the narration waits for Enter
+  // The demo's own output (an answer at the prompt), in order with the narration; not traced.
+  void print(std::string text);
+  // While the demo reads commands at a terminal prompt, --step does not read Enter.
+  void reading_terminal(bool on);
+  // Returns when every line narrated so far is on the screen (before a prompt).
+  void wait_for_narration();
   void say(std::string text);       // a line of explanation
   void error(std::string text, sticky::Side side = sticky::Side::none);
   void result(bool observed, const nlohmann::json& facts, std::string summary);
@@ -184,6 +192,7 @@ class Demo {
   std::string summary_;
   Options options_;
   sticky::Trace trace_;
+  std::optional<Narrator> narrator_;  // none with --json
   bool colour_ = false;
   std::atomic<bool> narrate_io_{true};
   std::atomic<int> client_ids_{0}, server_ids_{0};
