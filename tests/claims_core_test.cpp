@@ -141,13 +141,60 @@ TEST_CASE("1-byte pieces break the naive client but not the length prefix", "[cl
   CHECK(facts["split_prefix_intact"] == true);
 }
 
-TEST_CASE("a length prefix keeps answers intact however the stream is cut", "[claim-05-a]") {
+TEST_CASE("a length prefix on commands and answers keeps both intact however the stream is cut", "[claim-05-a]") {
   for (auto args : {std::vector<std::string>{}, {"--python-i"}}) {
     const auto& facts = demo_facts("05-struct-prefix", args);
+    INFO(facts["header"]);
+    CHECK(facts["commands_framed"] == true);
     CHECK(facts["direct_intact"] == true);
     CHECK(facts["split1_intact"] == true);
+    CHECK(facts["split1_commands_read_by_server"] == nlohmann::json({"seq 400", "echo hi"}));
     CHECK(facts["random_split_intact"] == true);
   }
+}
+
+namespace {
+// 05 --role server and 05 --role client in two "terminals", through `relay --split 1` (both
+// directions); returns the client's result event.
+nlohmann::json through_split_relay(const std::vector<std::string>& flags) {
+  std::vector<std::string> server_argv{binary("05-struct-prefix"), "--role", "server", "--port", "0"};
+  server_argv.insert(server_argv.end(), flags.begin(), flags.end());
+  test::Process server(server_argv);
+  auto port = test::port_of(server.read_line());
+  test::Process relay({binary("relay"), "--port", "0", "--to", "127.0.0.1:" + port, "--split", "1", "--pace", "200"});
+  auto relay_port = test::port_of(relay.read_line());
+  std::vector<std::string> client_argv{binary("05-struct-prefix"), "--role", "client", "--port", relay_port, "--json",
+                                       "--command", "seq 400", "--command", "echo hi"};
+  client_argv.insert(client_argv.end(), flags.begin(), flags.end());
+  auto client = test::run(client_argv);
+  INFO(client.err);
+  CHECK(client.status == 0);
+  auto last = client.out.substr(client.out.rfind('\n', client.out.size() - 2) + 1);
+  return nlohmann::json::parse(last);
+}
+}  // namespace
+
+TEST_CASE("in two terminals, through relay --split 1, every command and answer is intact", "[claim-05-a]") {
+  for (auto flags : {std::vector<std::string>{}, {"--python-i"}}) {
+    auto result = through_split_relay(flags);
+    REQUIRE(result["op"] == "result");
+    CHECK(result["facts"]["commands_framed"] == true);
+    CHECK(result["facts"]["answers_match_builtin_commands"] == nlohmann::json({true, true}));
+    CHECK(result["observed"] == true);
+  }
+}
+
+TEST_CASE("framing only the answers is half a fix: a cut command is answered piece by piece", "[claim-05-d]") {
+  const auto& classic = demo_facts("05-struct-prefix")["classic_split1"];
+  CHECK(classic["commands_sent"] == 1);
+  CHECK(classic["answers"].size() > 1);
+  CHECK(classic["answers"][0] == "command not found: s\n");
+  // The same in two terminals: --classic on both sides, through relay --split 1.
+  auto result = through_split_relay({"--classic"});
+  REQUIRE(result["op"] == "result");
+  CHECK(result["facts"]["commands_framed"] == false);
+  CHECK(result["facts"]["answers_match_builtin_commands"][0] == false);
+  CHECK(result["observed"] == false);
 }
 
 TEST_CASE("a hostile header fails the client at once, with one line, without a huge allocation", "[claim-05-b]") {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -112,13 +113,13 @@ void Conn::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
 
 // -------------------------------------------------------------------------- DatagramSocket
 
-DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, Side side)
-    : demo_(&demo), fd_(std::move(fd)), side_(side) {}
+DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, Side side, int id)
+    : demo_(&demo), fd_(std::move(fd)), side_(side), id_(id) {}
 
 void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
   sticky::TraceEvent e;
   e.side = side_;
-  e.conn = 1;
+  e.conn = id_;
   e.op = Op::send;
   e.msg = ++msg_;
   e.data = std::string(data);
@@ -131,7 +132,7 @@ sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout time
   auto d = sticky::recv_datagram(fd_.get(), max, timeout);
   sticky::TraceEvent e;
   e.side = side_;
-  e.conn = 1;
+  e.conn = id_;
   e.op = Op::recv;
   e.want = max;
   e.data = d.data;
@@ -299,6 +300,14 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
       if (options_.role == "server") scenario.serve_role(*this);
       else if (options_.role == "client") scenario.client(*this, listen_address(*this));
       else scenario.both(*this);
+      // Every run ends with a result (DESIGN.md); a side that cannot judge alone says so.
+      auto events = trace_.events();
+      bool judged = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.op == Op::result; });
+      if (!judged)
+        result(false, {{"role", options_.role}},
+               fmt::format("{} alone cannot tell whether the effect happened: read its calls above, or run "
+                           "role both",
+                           options_.role == "server" ? "the server" : "the client"));
     } catch (...) {
       if (narrator_) narrator_->flush();  // the story so far, then the error
       throw;

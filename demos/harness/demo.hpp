@@ -83,10 +83,11 @@ class Conn {
 };
 
 // A datagram socket whose every sendto/recvfrom is recorded. Datagrams keep their
-// boundaries, so each recv shows the datagram it got (or the part that fitted).
+// boundaries, so each recv shows the datagram it got (or the part that fitted). `id` tells
+// two sockets of one side apart in the narration ("client#2").
 class DatagramSocket {
  public:
-  DatagramSocket(Demo& demo, sticky::Fd fd, sticky::Side side);
+  DatagramSocket(Demo& demo, sticky::Fd fd, sticky::Side side, int id = 1);
   int fd() const { return fd_.get(); }
   // `to` may be omitted on a connected socket.
   void send_to(std::string_view data, const sticky::Address* to = nullptr);
@@ -96,6 +97,7 @@ class DatagramSocket {
   Demo* demo_;
   sticky::Fd fd_;
   sticky::Side side_;
+  int id_;
   std::uint64_t msg_ = 0;
 };
 

@@ -226,11 +226,13 @@ struct Narrator::State {
   std::mutex narration;
   sticky::ProvenanceModel provenance;
 
-  // A run of identical calls: the first is printed, the rest are counted.
+  // A run of calls alike — same caller, same call, same message — the first is printed, the
+  // rest are counted: 64 × recv(1024) of one 64 KiB message, or 1,496 one-byte pieces.
   struct Run {
     std::string key, who, label;
-    std::size_t size = 0;
     std::uint64_t more = 0;
+    std::size_t smallest = 0, largest = 0;
+    std::uint64_t total = 0;
   };
   std::optional<Run> run;
   bool printed_anything = false;
@@ -325,7 +327,8 @@ struct Narrator::State {
     std::size_t label_width = c.datagram ? 14 : 11;
     std::string label = c.datagram || !c.is_send ? c.label : "send";
     std::size_t n = c.end_of_stream ? 0 : e.data.size();
-    std::string head = fmt::format("  {:<8} {:<{}} {:>6} {:<5}  ", c.who, label, label_width, n, n == 1 ? "byte" : "bytes");
+    std::string head = fmt::format("  {:<8} {:<{}} {:>{}} {:<5}  ", c.who, label, label_width, n, c.datagram ? 5 : 6,
+                                   n == 1 ? "byte" : "bytes");
     if (c.end_of_stream) return head + dim("(" + c.origin + ")");
     std::size_t fixed = display_width(head) + (c.origin.empty() ? 0 : display_width(c.origin) + 2);
     std::size_t room = width > fixed + 12 ? width - fixed : 12;
@@ -350,8 +353,10 @@ struct Narrator::State {
     Run r = std::move(*run);
     run.reset();
     if (r.more == 0) return;
-    emit(wrap(fmt::format("  {:<8} {} × {} more, {} each ({} calls, {} in all)", r.who, r.label, r.more,
-                          sticky::count_bytes(r.size), r.more + 1, sticky::count_bytes(r.size * (r.more + 1))),
+    std::string each = r.smallest == r.largest ? sticky::count_bytes(r.smallest)
+                                               : fmt::format("{} to {}", r.smallest, sticky::count_bytes(r.largest));
+    emit(wrap(fmt::format("  {:<8} {} × {} more, {} each ({} calls, {} in all)", r.who, r.label, r.more, each,
+                          r.more + 1, sticky::count_bytes(r.total)),
               output_width(::fileno(out)), 13));
   }
 
@@ -383,14 +388,20 @@ struct Narrator::State {
       case Op::send:
       case Op::recv: {
         if (!call || !*narrate_io) return;
-        std::string key = fmt::format("{}|{}|{}|{}|{}|{}", call->who, call->label, e.data.size(), call->origin,
-                                      call->datagram, call->end_of_stream);
-        if (run && run->key == key) {
+        // Datagrams and ends of stream are never folded: each one says something of its own.
+        std::size_t size = e.data.size();
+        std::string key = call->datagram || call->end_of_stream || call->spans.size() != 1
+                              ? std::string()
+                              : fmt::format("{}|{}|{}|{}", call->who, call->label, call->is_send, call->spans[0].msg);
+        if (run && !key.empty() && run->key == key) {
           ++run->more;
+          run->smallest = std::min(run->smallest, size);
+          run->largest = std::max(run->largest, size);
+          run->total += size;
           return;
         }
         end_run();
-        run = Run{key, call->who, call->datagram || !call->is_send ? call->label : "send", e.data.size(), 0};
+        run = Run{key, call->who, call->datagram || !call->is_send ? call->label : "send", 0, size, size, size};
         emit(wrap(call_line(e, *call, width), width, 13), pace == Pace::calls);
         return;
       }
