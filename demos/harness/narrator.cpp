@@ -202,7 +202,7 @@ std::string length_hint(const sticky::LengthOptions& o, std::string_view header)
                 other + o.adjust >= 0 && static_cast<std::uint64_t>(other + o.adjust) <= o.max_frame;
     if (fits) {
       bool python_i = !o.big_endian && o.is_signed && o.width == 4;
-      std::string try_this = !o.big_endian ? python_i ? "leave out --python-i (big-endian is the default)" : "--endian big"
+      std::string try_this = !o.big_endian ? python_i ? "without --python-i (big-endian is the default)" : "--endian big"
                              : o.width == 4 ? "--endian little or --python-i"
                                             : "--endian little";
       hints.push_back(fmt::format("read {}-endian it is {}: try {}", o.big_endian ? "little" : "big", other, try_this));
