@@ -3,11 +3,16 @@
 // Part A, the classic: the client sends "hello", "world", "egon"; the server, busy for a
 // moment, reads late and gets "helloworldegon" from one recv(1024). The merge happened in
 // the server's receive buffer: TCP keeps bytes, not send() boundaries.
-// Part B, Nagle proper: 20 sends of 5 bytes, 0.5 ms apart, to a receiver that delays its
-// ACKs. With Nagle the sender holds small data while an earlier segment is unacknowledged,
-// so the sends leave as ~3 segments; with TCP_NODELAY, as 20.
-// Part C: the same with quick ACKs (TCP_QUICKACK on) — on loopback the ACK is back before
-// the next send, so Nagle merges nothing. Parts B and C need both ends, so they run in role both only.
+// Part B, Nagle proper: 20 sends of 5 bytes, 0.5 ms apart, to a receiver told to delay its
+// ACKs (TCP_QUICKACK off). With Nagle the sender holds small data while an earlier segment
+// is unacknowledged, so the sends leave as ~3 segments; with TCP_NODELAY, as 20.
+// Part C: the same with quick ACKs forced (TCP_QUICKACK on): each ACK is back before the
+// next send, so Nagle merges nothing.
+// Part D: Linux's own choice, no TCP_QUICKACK at all. A receiver that only reads gets quick
+// ACKs (a new connection starts in quick-ACK mode, and a read that empties the buffer sends
+// the ACK): 20 segments. A receiver that answered the first message at once looks
+// interactive ("pingpong" mode): Linux delays its ACKs to carry them on the next answer, and
+// Nagle merges the rest. Parts B to D need both ends, so they run in role both only.
 #include <fmt/format.h>
 
 #include <future>
@@ -20,8 +25,16 @@ namespace {
 using namespace std::chrono_literals;
 
 struct NagleRun {
-  std::uint32_t segments = 0;          // data segments the sender put on the wire
+  std::uint32_t segments = 0;          // segments with data the sender put on the wire
   std::vector<std::size_t> recv_sizes;
+};
+
+// How the receiver ACKs in parts B to D.
+enum class Acks {
+  delayed,   // TCP_QUICKACK off before every recv
+  quick,     // TCP_QUICKACK on before every recv
+  one_way,   // left to Linux; the receiver only reads
+  answered,  // left to Linux; the receiver answers the first message as soon as it reads it
 };
 
 class NagleMerge : public harness::StreamScenario {
@@ -57,33 +70,53 @@ class NagleMerge : public harness::StreamScenario {
     demo.say("They met in the server's receive buffer, not on the wire: the reader was simply late.");
 
     demo.step("Part B: Nagle's algorithm, made visible by delayed ACKs");
-    demo.say("20 sends of 5 bytes, 0.5 ms apart. The receiver turns TCP_QUICKACK off before every recv,");
-    demo.say("so its ACKs wait ~40 ms. Nagle holds small data while a segment is unacknowledged.");
+    demo.say("20 sends of 5 bytes, 0.5 ms apart. Before every recv the receiver turns TCP_QUICKACK off, "
+             "which tells Linux to delay its ACKs (by 40 ms here). The kernel clears that setting when its "
+             "delayed-ACK timer fires, so it is set again before every recv.");
+    demo.say("Nagle's algorithm holds a small segment while an earlier one is unacknowledged.");
     demo.narrate_io(false);
-    NagleRun nagle = run(demo, /*nodelay=*/false, /*delayed_acks=*/true);
+    NagleRun nagle = run(demo, /*nodelay=*/false, Acks::delayed);
     report(demo, "Nagle on, delayed ACKs:", nagle);
-    NagleRun nodelay = run(demo, true, true);
+    NagleRun nodelay = run(demo, true, Acks::delayed);
     report(demo, "TCP_NODELAY, delayed ACKs:", nodelay);
 
-    demo.step("Part C: the same with quick ACKs (TCP_QUICKACK on before every recv)");
-    NagleRun quick = run(demo, false, false);
+    demo.step("Part C: the same with quick ACKs forced (TCP_QUICKACK on before every recv)");
+    NagleRun quick = run(demo, false, Acks::quick);
     report(demo, "Nagle on, quick ACKs:", quick);
+    demo.say("Every segment is ACKed as it arrives, before the next send: Nagle has nothing to wait for.");
+
+    demo.step("Part D: Linux's own choice (no TCP_QUICKACK at all)");
+    demo.say("A receiver that only reads: Linux ACKs at once. A new connection starts in quick-ACK mode, "
+             "and a read that empties the receive buffer sends the ACK.");
+    NagleRun one_way = run(demo, false, Acks::one_way);
+    report(demo, "Nagle on, reader only:", one_way);
+    demo.say("Now the receiver answers the first message (\"ok\") as soon as it has read it. Data sent that "
+             "soon after receiving makes Linux treat the connection as interactive: it delays its ACKs, to "
+             "carry them on the next answer.");
+    NagleRun answered = run(demo, false, Acks::answered);
+    report(demo, "Nagle on, reader answered:", answered);
     demo.narrate_io(true);
-    demo.say("On loopback each ACK is back before the next send: Nagle has nothing to wait for.");
-    demo.say("So a merge you see on one machine is the receive buffer (part A), not Nagle.");
+    demo.say("So on one machine Nagle does merge, once the receiver has answered something — request and "
+             "response, the common case (demo 06 measures what it costs).");
+    demo.say("The merge in part A was something else: the receive buffer, read late.");
 
     bool nagle_merged = nagle.segments < kSends / 2 && nodelay.segments == kSends;
     bool quick_separate = quick.segments == kSends;
+    bool linux_choice = one_way.segments == kSends && answered.segments < kSends / 2;
     auto facts = nlohmann::json{
         {"part_a", {{"sends", 3}, {"first_recv_bytes", first_recv_.size()}, {"merged", merged}}},
         {"nagle_delayed_ack", facts_of(nagle)},
         {"nodelay_delayed_ack", facts_of(nodelay)},
         {"nagle_quick_ack", facts_of(quick)},
+        {"default_reader_only", facts_of(one_way)},
+        {"default_reader_answered", facts_of(answered)},
     };
-    demo.result(merged && nagle_merged && quick_separate, facts,
-                fmt::format("3 sends -> {} byte(s) in the first recv; 20 sends -> {} segments with Nagle "
-                            "and delayed ACKs, {} with TCP_NODELAY, {} with quick ACKs",
-                            first_recv_.size(), nagle.segments, nodelay.segments, quick.segments));
+    demo.result(merged && nagle_merged && quick_separate && linux_choice, facts,
+                fmt::format("3 sends -> {} in the first recv; 20 sends -> {} data segments with Nagle and "
+                            "delayed ACKs, {} with TCP_NODELAY, {} with quick ACKs; with Linux's own ACKs {} "
+                            "to a reader only, {} once the reader had answered",
+                            sticky::count_bytes(first_recv_.size()), nagle.segments, nodelay.segments,
+                            quick.segments, one_way.segments, answered.segments));
   }
 
  private:
@@ -111,33 +144,37 @@ class NagleMerge : public harness::StreamScenario {
                          sizes_text(r.recv_sizes)));
   }
 
-  // One run of part B or C on a fresh loopback connection.
-  static NagleRun run(harness::Demo& demo, bool nodelay, bool delayed_acks) {
+  // One run of part B, C or D on a fresh loopback connection.
+  static NagleRun run(harness::Demo& demo, bool nodelay, Acks acks) {
     auto listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
     auto sender = demo.connect(sticky::local_address(listener.get()));
     auto receiver = demo.adopt(sticky::accept_connection(listener.get()), sticky::Side::server);
     sticky::set_nodelay(sender.fd(), nodelay);
-    auto reader = std::async(std::launch::async, [&receiver, delayed_acks] {
+    auto reader = std::async(std::launch::async, [&receiver, acks] {
       std::vector<std::size_t> sizes;
       for (std::size_t total = 0; total < kSends * 5;) {
-        // TCP_QUICKACK is not sticky: the kernel changes it as it sees fit, so set it before
-        // each recv. On: every segment is ACKed as it arrives, whether or not the reader runs.
-        sticky::set_quickack(receiver.fd(), !delayed_acks);
+        // TCP_QUICKACK 0 puts the socket in the mode Linux enters by itself when a connection
+        // looks interactive; the kernel leaves it when its delayed-ACK timer fires, so set it
+        // before each recv. 1: every segment is ACKed as it arrives, whether or not the reader runs.
+        if (acks == Acks::delayed || acks == Acks::quick) sticky::set_quickack(receiver.fd(), acks == Acks::quick);
         std::size_t got = receiver.recv(1024, 5000ms).size();
         if (got == 0) break;
+        // An answer sent this soon after receiving is what makes Linux delay its ACKs.
+        if (acks == Acks::answered && sizes.empty()) receiver.send("ok");
         sizes.push_back(got);
         total += got;
       }
       return sizes;
     });
-    auto before = sender.segments().out;
+    // Segments that carried data (tcpi_data_segs_out): the sender's ACKs of "ok" are not counted.
+    auto before = sender.segments().data_out;
     for (int i = 0; i < kSends; ++i) {
       sender.send(std::string(5, static_cast<char>('a' + i)));
       std::this_thread::sleep_for(500us);  // the pace of the experiment, not a synchronisation
     }
     NagleRun result;
     result.recv_sizes = reader.get();  // every byte arrived, so every segment has left
-    result.segments = sender.segments().out - before;
+    result.segments = sender.segments().data_out - before;
     return result;
   }
 

@@ -1,73 +1,201 @@
 // 03 — the classic remote-command program, with no framing: the answer to `seq 400` is
 // 1,492 bytes, the client reads it with one recv(1024), and the 468 bytes left over are
 // what its *next* recv returns — so the answer to `echo hi` starts with the tail of
-// `seq 400`. The client and the server are out of step (粘包 across commands).
+// `seq 400` (粘包 across commands).
+//
+// What happens after that is a race between the client's next recv and the server's next
+// answer, and the demo shows both outcomes:
+// Part A: the client reads as soon as it has sent, as the classic program does, and the
+// server takes a moment to run each command (a real one starts a shell). The leftover bytes
+// are already waiting, so recv returns them at once; `hi\n` comes later and is left over in
+// turn: the answer to `echo bye` is `hi\n`. The client stays one answer behind.
+// Part B: the client reads 50 ms after sending. By then `hi\n` has come too, one recv takes
+// the 468 leftover bytes and `hi\n` together (471 bytes), nothing is left over, and the
+// answer to `echo bye` is right: back in step, after one wrong answer.
 //
 // The server runs built-in commands only (help, seq N, echo TEXT, lorem N, ifconfig):
 // a demo must never run a shell on behalf of a peer.
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "harness/commands.hpp"
 
 namespace {
 
-const harness::CommandProtocol kProtocol{harness::Protocol::raw, {}};
+using namespace std::chrono_literals;
+
+const std::vector<std::string> kScript{"seq 400", "echo hi", "echo bye"};
+constexpr int kTypingMs = 30;
 
 class CommandDesync : public harness::StreamScenario {
  public:
-  void add_options(CLI::App& app) override { harness::add_command_options(app, commands_, interactive_); }
+  void add_options(CLI::App& app) override {
+    harness::add_command_options(app, commands_, interactive_);
+    app.add_option("--run-ms", run_ms_, "server: milliseconds each command takes to run (a shell takes a few)")
+        ->check(CLI::Range(0, 10000))
+        ->capture_default_str();
+    app.add_option("--read-late", read_late_ms_,
+                   "client: milliseconds between sending a command and reading its answer (commands from "
+                   "--command are sent 30 ms after the previous answer, as if typed)")
+        ->check(CLI::Range(0, 10000))
+        ->capture_default_str();
+  }
 
-  void serve(harness::Demo& demo, harness::Conn& conn) override { harness::serve_commands(demo, conn, kProtocol); }
+  void serve(harness::Demo& demo, harness::Conn& conn) override {
+    harness::CommandProtocol protocol{harness::Protocol::raw, {}};
+    protocol.run_time = std::chrono::milliseconds(run_ms_);
+    harness::serve_commands(demo, conn, protocol);
+  }
 
+  // Role client: the session, then what each answer really held (if the server is ours).
   void client(harness::Demo& demo, const sticky::Address& server) override {
     bool prompt_allowed = demo.options().role == "client" || interactive_;
-    harness::CommandSource source(commands_, {"seq 400", "echo hi"}, prompt_allowed);
+    harness::CommandSource source(commands_, kScript, prompt_allowed, &demo);
+    session(demo, server, source, read_late_ms_, demo.options().role == "client" || source.interactive());
+    if (demo.options().role != "client") return;
+    demo.step("What each recv(1024) returned (compared with what 03's server prints)");
+    explain(demo);
+    auto facts = facts_of();
+    demo.result(!all_in_step(), facts, summary());
+  }
+
+  void both(harness::Demo& demo) override {
+    auto server = demo.start_local_server(*this);
+    if (!commands_.empty() || interactive_) {
+      demo.step("Commands answered with no framing, each answer read with one recv(1024)");
+      if (!commands_.empty())
+        demo.say(fmt::format("The client sends {}, and reads each answer with one recv(1024).", quoted(commands_)));
+      harness::CommandSource source(commands_, kScript, interactive_, &demo);
+      session(demo, server, source, read_late_ms_, source.interactive());
+      demo.stop_local_server();
+      demo.step("What each recv(1024) returned");
+      explain(demo);
+      demo.result(!all_in_step(), facts_of(), summary());
+      return;
+    }
+
+    demo.step(fmt::format("Part A: the client reads as soon as it has sent; the server takes {} ms to run a command",
+                          run_ms_));
+    demo.say("`seq 400` prints 1,492 bytes; `echo hi` 3; `echo bye` 4.");
+    harness::CommandSource script_a({}, kScript, false);
+    session(demo, server, script_a, 0, false);
+    explain(demo);
+    auto part_a = facts_of();
+    auto answers_a = answers_;
+    demo.say("The leftover bytes were waiting, so each recv returned at once with the previous answer: the client "
+             "stays one answer behind for as long as it reads this way.");
+
+    demo.step("Part B: the same commands; the client reads 50 ms after sending");
+    harness::CommandSource script_b({}, kScript, false);
+    session(demo, server, script_b, 50, false);
+    demo.stop_local_server();
+    explain(demo);
+    auto part_b = facts_of();
+    demo.say("By the time it read, `hi\\n` had come too: one recv took the 468 leftover bytes and `hi\\n` "
+             "together, nothing was left over, and the next answer was right. Which of the two happens is a race "
+             "between the client's recv and the server's answer. Nothing in the bytes says where an answer ends: "
+             "demos 04 and 05 add that.");
+
+    std::string expected_first = harness::run_command("seq 400");
+    bool tail_first = answers_a.size() == 3 && answers_a[0].size() == 1024 &&
+                      answers_a[1].starts_with(std::string_view(expected_first).substr(1024));
+    bool behind = answers_a.size() == 3 && answers_a[1].size() == 468 && answers_a[2] == "hi\n";
+    bool caught_up = answers_.size() == 3 && answers_[1] == expected_first.substr(1024) + "hi\n" &&
+                     answers_[2] == "bye\n";
+    demo.result(tail_first && behind && caught_up,
+                {{"first_answer_bytes", expected_first.size()},
+                 {"first_recv_bytes", answers_a.empty() ? 0 : answers_a[0].size()},
+                 {"second_recv_bytes", answers_a.size() > 1 ? answers_a[1].size() : 0},
+                 {"second_starts_with_first_tail", tail_first},
+                 {"second_expected", "hi\n"},
+                 {"run_ms", run_ms_},
+                 {"reads_at_once", part_a},
+                 {"reads_late", part_b}},
+                fmt::format("`echo hi` was answered with the last {} of `seq 400`; reading at once, the answer to "
+                            "`echo bye` was {}; reading 50 ms late, {}",
+                            sticky::count_bytes(answers_a.size() > 1 ? answers_a[1].size() : 0),
+                            harness::preview(answers_a.size() > 2 ? answers_a[2] : "", 12),
+                            harness::preview(answers_.size() > 2 ? answers_[2] : "", 12)));
+  }
+
+ private:
+  static std::string quoted(const std::vector<std::string>& commands) {
+    std::vector<std::string> q;
+    for (const auto& c : commands) q.push_back("`" + c + "`");
+    return fmt::format("{}", fmt::join(q, ", "));
+  }
+
+  void session(harness::Demo& demo, const sticky::Address& server, harness::CommandSource& source, int read_late,
+               bool show_answers) {
+    harness::CommandProtocol protocol{harness::Protocol::raw, {}};
+    protocol.read_delay = std::chrono::milliseconds(read_late);
+    asked_.clear();
+    answers_.clear();
     auto conn = demo.connect(server);
     while (auto command = source.next()) {
-      std::string answer = harness::ask(conn, kProtocol, *command);
+      // Like a person at the >> prompt, the next command comes a moment after the last answer.
+      // Sent at once, it could reach the server together with the previous one, and the
+      // server — which takes one recv(1024) as one command — would run "echo hiecho bye".
+      if (!asked_.empty() && !source.interactive()) std::this_thread::sleep_for(std::chrono::milliseconds(kTypingMs));
+      std::string answer = harness::ask(conn, protocol, *command);
       if (answer.empty()) {
         demo.error("the server closed the connection", sticky::Side::client);
         break;
       }
       asked_.push_back(*command);
       answers_.push_back(answer);
-      if (!demo.options().json && (source.interactive() || demo.options().role == "client"))
-        fmt::print("{}", answer);
+      if (show_answers) demo.print(answer);
     }
+    // Hang up politely and read what is still coming: an answer nobody will ask for now.
+    conn.shutdown_write();
+    left_over_.clear();
+    for (auto piece = conn.recv(1024, 10000ms); !piece.empty(); piece = conn.recv(1024, 10000ms)) left_over_ += piece;
+    if (!left_over_.empty())
+      demo.say(fmt::format("After the last command, {} were still on their way: {}", sticky::count_bytes(left_over_.size()),
+                           harness::preview(left_over_, 40)));
   }
 
-  void both(harness::Demo& demo) override {
-    demo.step("Two commands, answers read with recv(1024), no framing");
-    demo.say("The client sends `seq 400` (a 1,492-byte answer), then `echo hi` (3 bytes).");
-    StreamScenario::both(demo);
-    if (asked_ != std::vector<std::string>{"seq 400", "echo hi"}) {
-      demo.result(false, {{"commands", asked_}}, "custom commands: nothing to compare");
-      return;
-    }
-    std::string expected_first = harness::run_command("seq 400");
-    bool desync = answers_.size() == 2 && answers_[0].size() == 1024 &&
-                  answers_[1].starts_with(std::string_view(expected_first).substr(1024, 16)) &&
-                  answers_[1] != "hi\n";
-    demo.step("What happened");
-    demo.say(fmt::format("The answer to `seq 400` had {} bytes; recv(1024) took {} of them.", expected_first.size(),
-                         answers_[0].size()));
-    demo.say("The rest stayed in the client's receive buffer, so the answer to `echo hi` began with it:");
-    demo.say(fmt::format("  {}", harness::preview(answers_[1], 60)));
-    demo.say("Nothing tells the client where one answer ends. Demos 04 and 05 add that.");
-    demo.result(desync,
-                {{"first_answer_bytes", expected_first.size()},
-                 {"first_recv_bytes", answers_[0].size()},
-                 {"second_recv_bytes", answers_[1].size()},
-                 {"second_starts_with_first_tail", desync},
-                 {"second_expected", "hi\n"}},
-                fmt::format("`echo hi` was answered with {} bytes starting \"{}\"", answers_[1].size(),
-                            sticky::printable(answers_[1].substr(0, 12))));
+  void explain(harness::Demo& demo) {
+    auto origins = harness::trace_answers(asked_, answers_);
+    for (std::size_t i = 0; i < origins.size(); ++i)
+      demo.say(fmt::format("answer to `{}`: {} = {}{}", asked_[i], sticky::count_bytes(answers_[i].size()),
+                           origins[i].from, origins[i].in_step ? " (in step)" : ""));
   }
 
- private:
+  bool all_in_step() const {
+    auto origins = harness::trace_answers(asked_, answers_);
+    return std::all_of(origins.begin(), origins.end(), [](const auto& o) { return o.in_step; });
+  }
+
+  nlohmann::json facts_of() const {
+    auto origins = harness::trace_answers(asked_, answers_);
+    std::vector<std::size_t> sizes;
+    std::vector<bool> in_step;
+    for (std::size_t i = 0; i < answers_.size(); ++i) {
+      sizes.push_back(answers_[i].size());
+      in_step.push_back(origins[i].in_step);
+    }
+    return {{"commands", asked_},
+            {"recv_bytes", sizes},
+            {"in_step", in_step},
+            {"answers", answers_},
+            {"left_over", left_over_}};
+  }
+
+  std::string summary() const {
+    auto origins = harness::trace_answers(asked_, answers_);
+    std::size_t good = 0;
+    for (const auto& o : origins) good += o.in_step;
+    return fmt::format("{} of {} answers were their own command's whole output", good, origins.size());
+  }
+
   std::vector<std::string> commands_;
   bool interactive_ = false;
+  int run_ms_ = 10;
+  int read_late_ms_ = 0;
   std::vector<std::string> asked_, answers_;
+  std::string left_over_;
 };
 
 }  // namespace

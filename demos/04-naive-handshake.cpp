@@ -2,9 +2,12 @@
 // for "ready", then sends the body; the client reads until it has that many bytes.
 //
 // It cures the desync of demo 03. It costs a round trip per answer — through a relay that
-// adds 20 ms each way, about twice the time of a binary length prefix. And it hides a flaw:
-// it trusts one recv() to return exactly the digits. When the stream arrives in 1-byte
-// pieces, the client reads "1" as the length of a 141-byte answer and falls out of step.
+// adds 20 ms each way, about twice the time of a binary length prefix (demo 05's fix, on
+// commands and answers). And it hides a flaw: it trusts one recv() to return exactly the
+// digits. A 3-byte send leaves as one segment and arrives whole, on one machine or across a
+// network; only something that re-cuts the stream splits it — a proxy or relay, a TLS or
+// tunnel layer, a peer that writes the digits in pieces. Part C uses a relay that forwards
+// 1-byte pieces: the client reads "1" as the length of a 141-byte answer and falls out of step.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -18,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 const harness::CommandProtocol kNaive{harness::Protocol::naive, {}};
-const harness::CommandProtocol kPrefix{harness::Protocol::length_prefix, {}};
+const harness::CommandProtocol kPrefix{harness::Protocol::length_prefix, {}};  // demo 05: both directions framed
 
 class NaiveHandshake : public harness::StreamScenario {
  public:
@@ -35,14 +38,23 @@ class NaiveHandshake : public harness::StreamScenario {
 
   void client(harness::Demo& demo, const sticky::Address& server) override {
     bool prompt_allowed = demo.options().role == "client" || interactive_;
-    harness::CommandSource source(commands_, {"seq 400", "echo hi"}, prompt_allowed);
+    harness::CommandSource source(commands_, {"seq 400", "echo hi"}, prompt_allowed, &demo);
     auto conn = demo.connect(server);
+    std::vector<std::string> asked;
+    answers_.clear();
     while (auto command = source.next()) {
       std::string answer = harness::ask(conn, kNaive, *command);
+      asked.push_back(*command);
       answers_.push_back(answer);
-      if (!demo.options().json && (source.interactive() || demo.options().role == "client"))
-        fmt::print("{}", answer);
+      if (source.interactive() || demo.options().role == "client") demo.print(answer);
     }
+    if (demo.options().role != "client") return;
+    std::vector<bool> match;
+    for (std::size_t i = 0; i < asked.size(); ++i) match.push_back(answers_[i] == harness::run_command(asked[i]));
+    demo.result(std::all_of(match.begin(), match.end(), [](bool b) { return b; }),
+                {{"commands", asked}, {"answers_match_builtin_commands", match}},
+                fmt::format("{} of {} answers were whole and what the built-in commands print",
+                            std::count(match.begin(), match.end(), true), match.size()));
   }
 
   void both(harness::Demo& demo) override {
@@ -67,10 +79,14 @@ class NaiveHandshake : public harness::StreamScenario {
     double ratio = naive_ms / prefix_ms;
     demo.say(fmt::format("naive handshake: {:6.1f} ms per command (command, length, ready, body: 2 round trips)",
                          naive_ms));
-    demo.say(fmt::format("length prefix:   {:6.1f} ms per command (command, header + body: 1 round trip)", prefix_ms));
+    demo.say(fmt::format("length prefix:   {:6.1f} ms per command (framed command, header + body: 1 round trip)",
+                         prefix_ms));
     demo.say(fmt::format("ratio {:.2f}: the handshake doubles the latency of every answer.", ratio));
 
-    demo.step("Part C: the hidden flaw — the relay now delivers the answers in 1-byte pieces");
+    demo.step("Part C: the hidden flaw — a relay that re-cuts the stream delivers the answers in 1-byte pieces");
+    demo.say("A 3-byte send() leaves as one segment and arrives whole, here or across a network. It arrives "
+             "in pieces only when something between the programs re-cuts the stream: a proxy or relay, a TLS "
+             "or tunnel layer, or a peer that writes the digits one by one.");
     sticky::Shaping pieces;
     pieces.split = 1;
     pieces.pace = 2000us;
@@ -90,7 +106,8 @@ class NaiveHandshake : public harness::StreamScenario {
     demo.say(fmt::format("The naive client read {} as the whole length: one recv() returned only part of the digits.",
                          harness::preview(naive_first, 20)));
     demo.say("Every answer after that is a piece of an earlier one: the client is out of step for good.");
-    demo.say(prefix_intact ? "The length-prefix client read exactly 4 header bytes, then exactly the body: intact."
+    demo.say(prefix_intact ? "The length-prefix client took exactly 4 header bytes, then exactly the body, from "
+                             "however many recvs they came in: intact."
                            : "The length-prefix client failed too (unexpected).");
     demo.result(fixed && ratio > 1.5 && !naive_intact && prefix_intact,
                 {{"desync_fixed", fixed},

@@ -41,8 +41,9 @@ class UdpBoundaries : public harness::DatagramScenario {
     auto big = socket.recv_from(4096, 2000ms);
     socket.send_to("");
     auto empty = socket.recv_from(1024, 2000ms);
-    demo.say(fmt::format("replies: {}; the 3000-byte datagram came back as {} bytes; the empty one as {} bytes",
-                         fmt::join(replies, ", "), big.data.size(), empty.data.size()));
+    demo.say(fmt::format("replies: {}; the 3000-byte datagram came back as {}; the empty one as {}",
+                         fmt::join(replies, ", "), sticky::count_bytes(big.data.size()),
+                         sticky::count_bytes(empty.data.size())));
   }
 
   void both(harness::Demo& demo) override {
@@ -69,13 +70,16 @@ class UdpBoundaries : public harness::DatagramScenario {
     auto next = server.recv_from(1024, 2000ms);
     demo.say(fmt::format("recvfrom(1024) returned {} of {} bytes with MSG_TRUNC set; the next read returned {}.",
                          big.data.size(), big.full_size, harness::preview(next.data, 20)));
-    demo.say("The other 1976 bytes are gone: a datagram is read whole or cut, never continued.");
+    demo.say(fmt::format("The other {} are gone: a datagram is read whole or cut, never continued. (On "
+                         "Windows the call fails instead, with WSAEMSGSIZE — in Python, OSError [WinError 10040] — and "
+                         "the datagram is lost just the same.)",
+                         sticky::count_bytes(big.full_size - big.data.size())));
 
     demo.step("Part C: an empty datagram");
     client.send_to("");
     auto empty = server.recv_from(1024, 2000ms);
-    demo.say("recvfrom returned 0 bytes: an empty message. On TCP, recv() == 0 means the peer closed;");
-    demo.say("on UDP there is no connection to close, so 0 bytes is just a datagram with nothing in it.");
+    demo.say("recvfrom returned 0 bytes: an empty message. On TCP, recv() == 0 means the peer closed; on UDP "
+             "there is no connection to close, so 0 bytes is just a datagram with nothing in it.");
     demo.say("What loopback cannot show: real UDP may lose, duplicate or reorder datagrams.");
 
     bool observed = three && big.truncated && big.data.size() == 1024 && big.full_size == 3000 &&

@@ -1,9 +1,10 @@
 // 08 — what an empty read means. send() of zero bytes on TCP puts nothing on the wire (the
-// segment counter does not move) and the peer's recv() keeps waiting — shown with a
-// timeout, not a hang. Only the end of the stream — shutdown(SHUT_WR) or close() — makes
-// recv() return 0: on TCP an empty read means "the peer closed", and nothing else. That is
-// why the classic remote-command server answers a fixed text when a command prints nothing.
-// UDP is the contrast: an empty datagram is a real, empty message.
+// connection's segment counter, tcpi_segs_out, does not move) and the peer's recv() keeps
+// waiting — shown with a timeout, not a hang. Only the end of the stream — shutdown(SHUT_WR)
+// or close() — makes a recv() that asks for bytes return 0, and it does so at once: on TCP
+// an empty read means "the peer closed" (recv(0), which asks for nothing, returns 0 on any
+// socket). That is why the classic remote-command server answers a fixed text when a command
+// prints nothing. UDP is the contrast: an empty datagram is a real, empty message.
 #include <fmt/format.h>
 
 #include "harness/demo.hpp"
@@ -31,20 +32,31 @@ class EmptyAndEof : public harness::StreamScenario {
       demo.say(fmt::format("server recv(1024) is still waiting after {} ms: nothing came", wait_ms_));
     }
     conn.send("go on");  // tell the client the wait is over
-    auto eof = conn.recv(1024, 5000ms);
-    eof_bytes_ = eof.size();
+    // The same timeout again: this recv returns long before it, with 0 bytes.
+    auto start = std::chrono::steady_clock::now();
+    try {
+      eof_bytes_ = conn.recv(1024, std::chrono::milliseconds(wait_ms_)).size();
+    } catch (const sticky::TimeoutError&) {
+      eof_bytes_ = 99;  // no end of stream within the timeout
+    }
+    eof_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    demo.say(fmt::format("server recv(1024) returned {} after {:.1f} ms of its {} ms timeout", sticky::count_bytes(eof_bytes_),
+                         eof_ms_, wait_ms_));
   }
 
   void client(harness::Demo& demo, const sticky::Address& server) override {
     auto conn = demo.connect(server);
-    auto before = conn.segments();
+    // Every segment this end has sent, SYN and pure ACKs included (tcpi_segs_out), read just
+    // around the send: anything send() puts on the wire has left when it returns.
+    auto before = conn.segments().out;
     std::size_t sent = sticky::send_once(conn.fd(), "");
-    demo.say(fmt::format("client send(\"\") returned {}", sent));
+    auto after = conn.segments().out;
+    segments_before_ = before;
+    segments_after_ = after;
+    demo.say(fmt::format("client send(\"\") returned {}; segments this end has sent (tcpi_segs_out): {} before "
+                         "it, {} after",
+                         sent, before, after));
     conn.recv(16, 10000ms);  // the server's "go on": its recv has given up by now
-    auto after = conn.segments();
-    segments_before_ = before.data_out;
-    segments_after_ = after.data_out;
-    demo.say(fmt::format("client data segments sent before: {}, after: {}", before.data_out, after.data_out));
     empty_send_returned_ = sent;
     demo.say("client calls shutdown(SHUT_WR): no more bytes from this side");
     conn.shutdown_write();
@@ -54,11 +66,14 @@ class EmptyAndEof : public harness::StreamScenario {
   void both(harness::Demo& demo) override {
     demo.step("Part A: send(\"\") on a TCP connection");
     StreamScenario::both(demo);
-    demo.say(fmt::format("The server's recv() returned {} bytes at once after shutdown: that is end of stream.",
-                         eof_bytes_));
-    demo.say("A recv() of 0 is never an empty message on TCP: it means the peer will send no more.");
-    demo.say("So a server must never answer with nothing — the classic remote-command server sends a");
-    demo.say("fixed text when a command prints nothing, or its recv(1024) client would wait forever.");
+    demo.say(fmt::format("The server's recv() returned {} at once after the shutdown ({:.1f} ms, {:.3f} of its "
+                         "timeout): that is the end of the stream.",
+                         sticky::count_bytes(eof_bytes_), eof_ms_, eof_ms_ / wait_ms_));
+    demo.say("On TCP, a recv() that asks for bytes returns 0 only at the end of the stream: the peer will send "
+             "no more. (recv(0) returns 0 on any open socket — it asked for nothing.)");
+    demo.say("So a server must never answer with nothing: if the classic remote-command server sent the empty "
+             "output of a command, send() would put nothing on the wire, and its recv(1024) client would wait "
+             "forever. It sends a fixed text instead.");
 
     demo.step("Part B: UDP, where an empty message exists");
     harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), sticky::Side::server);
@@ -68,20 +83,24 @@ class EmptyAndEof : public harness::StreamScenario {
     bool udp_empty = d.data.empty();
     demo.say("The empty datagram arrived as a message of 0 bytes; the socket is as open as before.");
 
+    double eof_ratio = eof_ms_ / wait_ms_;
     bool observed = empty_send_returned_ == 0 && segments_after_ == segments_before_ && timed_out_ && eof_bytes_ == 0 &&
-                    udp_empty;
+                    eof_ratio < 0.1 && udp_empty;
     demo.result(observed,
                 {{"empty_send_returned", empty_send_returned_},
-                 {"data_segments_before", segments_before_},
-                 {"data_segments_after", segments_after_},
+                 {"segments_out_before", segments_before_},
+                 {"segments_out_after", segments_after_},
                  {"peer_recv_timed_out", timed_out_},
                  {"wait_ms", wait_ms_},
                  {"recv_after_shutdown_bytes", eof_bytes_},
+                 {"eof_ms", eof_ms_},
+                 {"eof_ms_over_timeout", eof_ratio},
                  {"udp_empty_datagram_received", udp_empty}},
-                fmt::format("send(\"\") returned {}, data segments {} -> {}, peer recv {}; after shutdown recv "
-                            "returned {}; UDP delivered an empty datagram: {}",
+                fmt::format("send(\"\") returned {}, segments sent {} -> {}, peer recv {}; after shutdown recv "
+                            "returned {} in {:.1f} ms ({:.3f} of the timeout); UDP delivered an empty datagram: {}",
                             empty_send_returned_, segments_before_, segments_after_,
-                            timed_out_ ? "timed out" : "got data", eof_bytes_, udp_empty ? "yes" : "no"));
+                            timed_out_ ? "timed out" : "got data", eof_bytes_, eof_ms_, eof_ratio,
+                            udp_empty ? "yes" : "no"));
   }
 
  private:
@@ -89,6 +108,7 @@ class EmptyAndEof : public harness::StreamScenario {
   bool timed_out_ = false;
   std::size_t eof_bytes_ = 99;
   std::size_t empty_send_returned_ = 99;
+  double eof_ms_ = 0;
   std::uint32_t segments_before_ = 0, segments_after_ = 0;
 };
 

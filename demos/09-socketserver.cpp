@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -31,30 +32,109 @@ std::string upper(std::string s) {
   return s;
 }
 
+// The handlers' calls go into the demo's trace, so role server narrates (and --json records)
+// what the server read and wrote, as role both does. Each connection gets the next server
+// number, taken when the server dispatches it (process_request, in the server's thread):
+// a handler thread or a forked child made after that finds its number waiting.
+class Recorder {
+ public:
+  Recorder(harness::Demo* demo, bool forking) : demo_(demo), forking_(forking) {}
+  bool on() const { return demo_ != nullptr; }
+  void dispatched() {
+    if (!demo_) return;
+    std::lock_guard lock(mutex_);
+    waiting_.push_back(demo_->next_conn_id(sticky::Side::server));
+  }
+  int take() {
+    std::lock_guard lock(mutex_);
+    if (waiting_.empty()) return 1;
+    // A forked child's copy ends with its own number; a thread takes them in order.
+    if (forking_) return waiting_.back();
+    int id = waiting_.front();
+    waiting_.pop_front();
+    return id;
+  }
+  void record(sticky::Op op, int conn, std::string_view data, std::optional<std::size_t> want, bool datagram,
+              std::uint64_t msg = 0) {
+    if (!demo_) return;
+    sticky::TraceEvent e;
+    e.side = sticky::Side::server;
+    e.conn = conn;
+    e.op = op;
+    e.data = std::string(data);
+    e.want = want;
+    e.datagram = datagram;
+    if (msg) e.msg = msg;
+    demo_->trace().record(std::move(e));
+  }
+
+ private:
+  harness::Demo* demo_;
+  bool forking_;
+  std::mutex mutex_;
+  std::deque<int> waiting_;
+};
+
+// A stream handler whose reads and writes are recorded.
+struct RecordedStreamHandler : sticky::StreamRequestHandler {
+  RecordedStreamHandler(sticky::Request& r, const sticky::Address& a, sticky::BaseServer& s, Recorder& recorder)
+      : StreamRequestHandler(r, a, s), recorder_(recorder), conn_(recorder.on() ? recorder.take() : 0) {}
+
+ protected:
+  std::string recv(std::size_t max) {
+    std::string data = read_some(max);
+    recorder_.record(sticky::Op::recv, conn_, data, max, false);
+    return data;
+  }
+  std::string line() {
+    std::string data = read_line();
+    if (!data.empty()) recorder_.record(sticky::Op::frame, conn_, data, std::nullopt, false);
+    return data;
+  }
+  void send(std::string_view data) {
+    recorder_.record(sticky::Op::send, conn_, data, std::nullopt, false, ++messages_);
+    write(data);
+  }
+
+ private:
+  Recorder& recorder_;
+  int conn_;
+  std::uint64_t messages_ = 0;
+};
+
 // The classic handler: every chunk received goes back upper-cased, until the client leaves.
-struct UpperHandler : sticky::StreamRequestHandler {
-  using StreamRequestHandler::StreamRequestHandler;
+struct UpperHandler : RecordedStreamHandler {
+  using RecordedStreamHandler::RecordedStreamHandler;
   void handle() override {
-    for (auto data = read_some(1024); !data.empty(); data = read_some(1024)) write(upper(data));
+    for (auto data = recv(1024); !data.empty(); data = recv(1024)) send(upper(data));
   }
 };
 
 // Line by line: read a line, write it back.
-struct LineHandler : sticky::StreamRequestHandler {
-  using StreamRequestHandler::StreamRequestHandler;
+struct LineHandler : RecordedStreamHandler {
+  using RecordedStreamHandler::RecordedStreamHandler;
   void handle() override {
-    for (auto line = read_line(); !line.empty(); line = read_line()) write(line);
+    for (auto got = line(); !got.empty(); got = line()) send(got);
   }
 };
 
-struct UpperDatagramHandler : sticky::DatagramRequestHandler {
-  using DatagramRequestHandler::DatagramRequestHandler;
-  void handle() override { reply(upper(std::string(packet()))); }
-};
+// One datagram in, one out; both recorded.
+struct RecordedDatagramHandler : sticky::DatagramRequestHandler {
+  RecordedDatagramHandler(sticky::Request& r, const sticky::Address& a, sticky::BaseServer& s, Recorder& recorder,
+                          bool upper_case)
+      : DatagramRequestHandler(r, a, s), recorder_(recorder), upper_(upper_case),
+        conn_(recorder.on() ? recorder.take() : 0) {}
+  void handle() override {
+    recorder_.record(sticky::Op::recv, conn_, packet(), 1024, true);
+    std::string answer = upper_ ? upper(std::string(packet())) : std::string(packet());
+    recorder_.record(sticky::Op::send, conn_, answer, std::nullopt, true, 1);
+    reply(answer);  // sent by finish()
+  }
 
-struct LineDatagramHandler : sticky::DatagramRequestHandler {
-  using DatagramRequestHandler::DatagramRequestHandler;
-  void handle() override { reply(packet()); }
+ private:
+  Recorder& recorder_;
+  bool upper_;
+  int conn_;
 };
 
 long thread_id() { return static_cast<long>(::syscall(SYS_gettid)); }
@@ -79,7 +159,7 @@ class SocketServerDemo : public harness::Scenario {
       harness::DatagramSocket socket(demo, sticky::connect_datagram(server), sticky::Side::client);
       socket.send_to(message);
       auto reply = socket.recv_from(1024, 5000ms);
-      if (!demo.options().json) fmt::print("{}\n", reply.data);
+      demo.print(reply.data);
       return;
     }
     auto conn = demo.connect(server);
@@ -87,7 +167,7 @@ class SocketServerDemo : public harness::Scenario {
     conn.shutdown_write();
     std::string reply;
     for (auto piece = conn.recv(1024, 5000ms); !piece.empty(); piece = conn.recv(1024, 5000ms)) reply += piece;
-    if (!demo.options().json) fmt::print("{}\n", reply);
+    demo.print(reply);
   }
 
   bool datagram() const { return kind_ == "udp" || kind_ == "unix-dgram"; }
@@ -98,12 +178,23 @@ class SocketServerDemo : public harness::Scenario {
     nlohmann::json facts;
     bool observed = true;
     for (const auto& mode : modes) {
-      demo.step(fmt::format("{} server, {} mode: client 1 connects and stays; client 2 sends \"world\"",
-                            kind_, mode));
+      if (datagram())
+        demo.step(fmt::format("{} server, {} mode: client 1 and client 2 each send one datagram (there is no "
+                              "connection)", kind_, mode));
+      else
+        demo.step(fmt::format("{} server, {} mode: client 1 connects and stays; client 2 sends \"world\"", kind_,
+                              mode));
+      if (!datagram() && mode == "forking")
+        demo.say("(The forked handlers' own calls are not traced in role both: a child copies the parent's locks "
+                 "as they are at fork(), possibly held. --role server --mode forking traces them.)");
       auto result = run_mode(demo, mode);
       facts[mode] = result;
-      bool concurrent = result.value("second_answered_while_first_connected", false);
-      observed = observed && (mode == "sync" ? !concurrent || datagram() : concurrent);
+      if (datagram()) {
+        observed = observed && result.value("both_answered", false);
+      } else {
+        bool concurrent = result.value("second_answered_while_first_connected", false);
+        observed = observed && (mode == "sync" ? !concurrent : concurrent);
+      }
     }
     demo.result(observed, facts, summary(modes, facts));
   }
@@ -115,11 +206,8 @@ class SocketServerDemo : public harness::Scenario {
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // threads made from here on inherit the mask
-    auto server = make(demo, mode_, address(demo));
-    auto where = server->server_address().to_string();
-    if (demo.options().json) demo.say("listening on " + where);
-    else fmt::print("listening on {}\n", where);
-    std::fflush(stdout);
+    auto server = make(demo, mode_, address(demo), true);
+    demo.announce_listening(server->server_address());
     if (demo.options().once) {
       server->handle_request();
       server->server_close();
@@ -141,15 +229,32 @@ class SocketServerDemo : public harness::Scenario {
     return sticky::Address::ip(demo.options().host, static_cast<std::uint16_t>(demo.options().port));
   }
 
-  std::unique_ptr<sticky::BaseServer> make(harness::Demo& demo, const std::string& mode, sticky::Address where) {
-    sticky::HandlerFactory factory = datagram() ? (handler_ == "line" ? sticky::handler<LineDatagramHandler>()
-                                                                      : sticky::handler<UpperDatagramHandler>())
-                                                : (handler_ == "line" ? sticky::handler<LineHandler>()
-                                                                      : sticky::handler<UpperHandler>());
+  // `record`: the handlers' calls go into the trace. Not for forked children in role both:
+  // a child copies the parent's locks as they are at fork(), and there the clients' thread
+  // may be holding the trace's.
+  std::unique_ptr<sticky::BaseServer> make(harness::Demo& demo, const std::string& mode, sticky::Address where,
+                                           bool record) {
+    recorder_ = std::make_unique<Recorder>(record ? &demo : nullptr, mode == "forking");
+    Recorder& recorder = *recorder_;
+    bool upper_case = handler_ != "line";
+    sticky::HandlerFactory factory;
+    if (datagram())
+      factory = [&recorder, upper_case](sticky::Request& r, const sticky::Address& a, sticky::BaseServer& s) {
+        return std::make_unique<RecordedDatagramHandler>(r, a, s, recorder, upper_case);
+      };
+    else if (upper_case)
+      factory = [&recorder](sticky::Request& r, const sticky::Address& a, sticky::BaseServer& s) {
+        return std::make_unique<UpperHandler>(r, a, s, recorder);
+      };
+    else
+      factory = [&recorder](sticky::Request& r, const sticky::Address& a, sticky::BaseServer& s) {
+        return std::make_unique<LineHandler>(r, a, s, recorder);
+      };
     auto server = sticky::make_server(kind_, mode, std::move(where), std::move(factory));
     // Who handled each request: the thread that ran the handler (a forked child is counted
     // from the parent, by the pids the server forked).
     server->on_call = [this, &demo](std::string_view call, std::string_view detail) {
+      if (call == "process_request") recorder_->dispatched();
       if (call == "handler.handle" && mode_of_call_ != "forking") {
         std::lock_guard lock(mutex_);
         handlers_.insert(fmt::format("thread {}", thread_id()));
@@ -171,7 +276,7 @@ class SocketServerDemo : public harness::Scenario {
       handlers_.clear();
     }
     mode_of_call_ = mode;
-    auto server = make(demo, mode, address(demo));
+    auto server = make(demo, mode, address(demo), mode != "forking");
     std::thread loop([&] { server->serve_forever(100ms); });
     auto where = server->server_address();
     nlohmann::json facts;
@@ -224,22 +329,29 @@ class SocketServerDemo : public harness::Scenario {
   }
 
   nlohmann::json two_datagram_clients(harness::Demo& demo, const sticky::Address& where) {
-    harness::DatagramSocket one(demo, sticky::connect_datagram(where), sticky::Side::client);
-    harness::DatagramSocket two(demo, sticky::connect_datagram(where), sticky::Side::client);
+    harness::DatagramSocket one(demo, sticky::connect_datagram(where), sticky::Side::client,
+                                demo.next_conn_id(sticky::Side::client));
+    harness::DatagramSocket two(demo, sticky::connect_datagram(where), sticky::Side::client,
+                                demo.next_conn_id(sticky::Side::client));
     one.send_to("hello");
     two.send_to("world");
     bool both = !one.recv_from(1024, 5000ms).data.empty() && !two.recv_from(1024, 5000ms).data.empty();
-    demo.say("Each datagram is a request of its own: nobody stays connected, so nobody waits for long.");
-    return {{"second_answered_while_first_connected", both}};
+    demo.say("Each datagram is a request of its own, handled and answered at once: with no connection, no "
+             "client holds the server, so even the synchronous one answers both.");
+    return {{"both_answered", both}};
   }
 
-  static std::string summary(const std::vector<std::string>& modes, const nlohmann::json& facts) {
+  std::string summary(const std::vector<std::string>& modes, const nlohmann::json& facts) const {
     std::vector<std::string> parts;
     for (const auto& mode : modes) {
       const auto& f = facts[mode];
-      parts.push_back(fmt::format("{}: client 2 {} while client 1 was connected ({} handler{})", mode,
-                                  f.value("second_answered_while_first_connected", false) ? "answered" : "waited",
-                                  f.value("distinct_handlers", 0), f.value("distinct_handlers", 0) == 1 ? "" : "s"));
+      std::string what = f.contains("both_answered")
+                             ? (f.value("both_answered", false) ? "both datagrams answered" : "a datagram unanswered")
+                             : f.value("second_answered_while_first_connected", false)
+                                   ? "client 2 answered while client 1 was connected"
+                                   : "client 2 waited while client 1 was connected";
+      parts.push_back(fmt::format("{}: {} ({} handler{})", mode, what, f.value("distinct_handlers", 0),
+                                  f.value("distinct_handlers", 0) == 1 ? "" : "s"));
     }
     return fmt::format("{}", fmt::join(parts, "; "));
   }
@@ -253,6 +365,7 @@ class SocketServerDemo : public harness::Scenario {
   std::mutex mutex_;
   std::set<std::string> handlers_;
   std::string mode_of_call_;  // the mode being run in role both
+  std::unique_ptr<Recorder> recorder_;
 };
 
 }  // namespace

@@ -3,6 +3,12 @@
 // that number delivers less than it meant, and nobody tells it. send_all() loops until
 // every byte is queued, and the checksums on both sides agree. A blocking socket can return
 // early too: with SO_SNDTIMEO, a send that cannot finish in time returns what it managed.
+//
+// The number accepted is not the SO_SNDBUF you set. Linux doubles the value (getsockopt
+// reports 8192 for 4096) to leave room for its own bookkeeping, counts the memory its
+// buffers take (skb truesize) rather than your bytes, and checks the limit only before it
+// starts a new buffer — one of which may hold up to half the receiver's window. Measured here:
+// 32,741 bytes, half of the 65,482-byte window a 64 KiB receive buffer advertises.
 #include <fmt/format.h>
 
 #include <future>
@@ -44,6 +50,14 @@ Pair small_buffer_pair() {
   sticky::set_send_buffer(p.sender.get(), 4096);
   p.receiver = sticky::accept_connection(listener.get());
   return p;
+}
+
+// SO_SNDBUF as the kernel reports it.
+int send_buffer_size(int fd) {
+  int bytes = 0;
+  socklen_t len = sizeof bytes;
+  if (::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, &len) != 0) sticky::throw_errno("getsockopt", "SO_SNDBUF");
+  return bytes;
 }
 
 // Reads until the peer closes; returns everything.
@@ -89,12 +103,17 @@ class PartialSend : public harness::StreamScenario {
 
     demo.step("Part A: one send() of 1 MiB on a non-blocking socket with a 4 KiB send buffer");
     std::size_t accepted;
+    int reported = 0;
     std::string naive_got;
     {
       auto p = small_buffer_pair();
       sticky::set_nonblocking(p.sender.get(), true);
+      reported = send_buffer_size(p.sender.get());
       accepted = sticky::send_once(p.sender.get(), data);
-      demo.say(fmt::format("send(1048576 bytes) returned {}: the kernel took only what fitted", accepted));
+      demo.say(fmt::format("send(1048576 bytes) returned {}: the kernel took only what fitted. (SO_SNDBUF was set "
+                           "to 4096; the kernel reports {} — it doubles the value — and still took {}: how much "
+                           "fits is the kernel's reckoning, not the number you set.)",
+                           accepted, reported, accepted > static_cast<std::size_t>(reported) ? "more" : "less"));
       demo.say("A program that ignores the return value now closes, believing it sent everything.");
       p.sender.reset();
       naive_got = drain(p.receiver.get());
@@ -123,12 +142,17 @@ class PartialSend : public harness::StreamScenario {
       timed = sticky::send_once(p.sender.get(), data);
     }
     demo.say(fmt::format("The blocking send() returned {} after the timeout: a partial send, no error.", timed));
-    demo.say("Blocking or not, the only safe send is a loop: send_all, or Python's sendall.");
+    demo.say("Blocking or not, the only safe send is a loop over send(): sticky::send_all, which waits with poll() "
+             "when a non-blocking socket is full. Python's sendall() is that loop for a blocking socket (or one "
+             "with a timeout); on a non-blocking socket it raises BlockingIOError and does not say how much it "
+             "sent.");
 
     bool observed = accepted > 0 && accepted < kSize && naive_got.size() == accepted && checksum(naive_got) != sum &&
                     full_got.size() == kSize && full_match && timed > 0 && timed < kSize;
     demo.result(observed,
                 {{"requested", kSize},
+                 {"sndbuf_set", 4096},
+                 {"sndbuf_reported", reported},
                  {"nonblocking_send_accepted", accepted},
                  {"naive_received", naive_got.size()},
                  {"naive_checksum_match", checksum(naive_got) == sum},

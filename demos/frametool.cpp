@@ -5,7 +5,9 @@
 //   frametool encode hello | frametool inspect
 //
 // decode feeds the decoder in pieces (--chunk, --random-chunks) to show that how the stream
-// was cut makes no difference to a correct decoder.
+// was cut makes no difference to a correct decoder. A length that makes no sense is
+// explained: its bytes as text when they are printable (the stream is text, not framed),
+// and its value in the other byte order when that one fits (the wrong --endian).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -14,37 +16,79 @@
 #include <iostream>
 #include <random>
 
-#include "sticky/command_line.hpp"
+#include "harness/narrator.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
+#include "sticky/command_line.hpp"
 #include "sticky/decoder.hpp"
 
 namespace {
 
 const char* const kProgram = "frametool";
 
-// Reads stdin in whatever pieces read() returns, calling `chunk` for each.
+// Reads stdin in whatever pieces read() returns, calling `chunk` for each. With `hex`, stdin
+// is hex digits (whitespace ignored, as `encode --format hex` writes them), decoded first.
 template <typename F>
-void read_stdin(F&& chunk) {
+void read_stdin(F&& chunk, bool hex = false) {
   char buffer[65536];
+  std::string digits;
   for (;;) {
     ssize_t got = ::read(0, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) throw std::runtime_error(std::string("read stdin: ") + std::strerror(errno));
-    if (got == 0) return;
-    chunk(std::string_view(buffer, static_cast<std::size_t>(got)));
+    if (got == 0) break;
+    if (!hex) {
+      chunk(std::string_view(buffer, static_cast<std::size_t>(got)));
+      continue;
+    }
+    for (ssize_t i = 0; i < got; ++i)
+      if (!std::isspace(static_cast<unsigned char>(buffer[i]))) digits.push_back(buffer[i]);
   }
+  if (!hex) return;
+  std::string bytes;
+  try {
+    bytes = sticky::from_hex(digits);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("--input hex: ") + e.what());  // bad data, not bad usage
+  }
+  chunk(bytes);
+}
+
+// The same error, with what its length field would mean under another codec.
+sticky::FrameError explained(const sticky::Codec& codec, const sticky::Decoder& decoder, const sticky::FrameError& e) {
+  const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec);
+  std::string message = e.what();
+  if (!length || message.find("length") == std::string::npos || e.offset() != decoder.stream_offset()) return e;
+  std::string hint = harness::length_hint(length->options(), decoder.pending());
+  if (hint.empty()) return e;
+  std::string prefix = fmt::format("at byte {}: ", e.offset());
+  if (message.starts_with(prefix)) message.erase(0, prefix.size());
+  return sticky::FrameError(e.offset(), message + " — " + hint);
 }
 
 void write_stdout(std::string_view bytes) {
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
 }
 
+// A message the codec cannot frame (too long for the field or the maximum) is bad data: one
+// line naming it, exit 1 — the options were fine.
+class BadMessage : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 int encode(const sticky::Codec& codec, const std::vector<std::string>& messages, bool as_hex) {
   std::string wire;
+  std::size_t number = 0;
   auto emit = [&](std::string_view message) {
     wire.clear();
-    codec.encode(message, wire);
+    ++number;
+    try {
+      codec.encode(message, wire);
+    } catch (const std::invalid_argument& e) {
+      std::fflush(stdout);
+      throw BadMessage(fmt::format("cannot frame message {}: {}", number, e.what()));
+    }
     write_stdout(as_hex ? sticky::to_hex(wire) + "\n" : wire);
   };
   if (!messages.empty()) {
@@ -98,16 +142,22 @@ void print_frame(const sticky::Frame& frame, std::uint64_t number, const std::st
   std::fflush(stdout);
 }
 
-int decode(const sticky::Codec& codec, Chunker& chunker, const std::string& format) {
+int decode(const sticky::Codec& codec, Chunker& chunker, const std::string& format, bool hex) {
   sticky::Decoder decoder(codec);
-  read_stdin([&](std::string_view data) {
-    while (!data.empty()) {
-      std::size_t n = chunker.next(data.size());
-      decoder.feed(data.substr(0, n));
-      data.remove_prefix(n);
-      while (auto frame = decoder.next()) print_frame(*frame, decoder.frames(), format);
-    }
-  });
+  try {
+    read_stdin(
+        [&](std::string_view data) {
+          while (!data.empty()) {
+            std::size_t n = chunker.next(data.size());
+            decoder.feed(data.substr(0, n));
+            data.remove_prefix(n);
+            while (auto frame = decoder.next()) print_frame(*frame, decoder.frames(), format);
+          }
+        },
+        hex);
+  } catch (const sticky::FrameError& e) {
+    throw explained(codec, decoder, e);
+  }
   decoder.finish();
   return 0;
 }
@@ -119,13 +169,13 @@ void annotate(std::string_view label, std::string_view bytes, const std::string&
   const std::size_t limit = 16;
   for (std::size_t i = 0; i < std::min(bytes.size(), limit); ++i)
     shown += fmt::format("{:02x} ", static_cast<unsigned char>(bytes[i]));
-  if (bytes.size() > limit) shown += fmt::format("… (+{} bytes)", bytes.size() - limit);
+  if (bytes.size() > limit) shown += fmt::format("… (+{})", sticky::count_bytes(bytes.size() - limit));
   fmt::print("  {:<13} {:<48} {}\n", label, shown, note);
 }
 
 void inspect_frame(const sticky::Codec& codec, const sticky::Frame& frame, std::uint64_t number) {
-  fmt::print("frame {} at byte {}: {} bytes on the wire, payload {} bytes\n", number, frame.offset,
-             frame.raw.size(), frame.payload.size());
+  fmt::print("frame {} at byte {}: {} on the wire, payload {}\n", number, frame.offset,
+             sticky::count_bytes(frame.raw.size()), sticky::count_bytes(frame.payload.size()));
   std::string text = "\"" + sticky::printable(frame.payload.substr(0, 40)) +
                      (frame.payload.size() > 40 ? "…\"" : "\"");
   if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) {
@@ -145,19 +195,25 @@ void inspect_frame(const sticky::Codec& codec, const sticky::Frame& frame, std::
   }
 }
 
-int inspect(const sticky::Codec& codec) {
+int inspect(const sticky::Codec& codec, bool hex) {
   fmt::print("codec: {}\n", codec.describe());
   sticky::Decoder decoder(codec);
-  read_stdin([&](std::string_view data) {
-    decoder.feed(data);
-    while (auto frame = decoder.next()) inspect_frame(codec, *frame, decoder.frames());
-  });
+  try {
+    read_stdin(
+        [&](std::string_view data) {
+          decoder.feed(data);
+          while (auto frame = decoder.next()) inspect_frame(codec, *frame, decoder.frames());
+        },
+        hex);
+  } catch (const sticky::FrameError& e) {
+    throw explained(codec, decoder, e);
+  }
   if (!decoder.pending().empty()) {
-    fmt::print("leftover at byte {}: {} bytes\n", decoder.stream_offset(), decoder.pending().size());
+    fmt::print("leftover at byte {}: {}\n", decoder.stream_offset(), sticky::count_bytes(decoder.pending().size()));
     annotate("incomplete", decoder.pending());
   }
-  fmt::print("{} frame{}, {} bytes\n", decoder.frames(), decoder.frames() == 1 ? "" : "s",
-             decoder.stream_offset() + decoder.pending().size());
+  fmt::print("{} frame{}, {}\n", decoder.frames(), decoder.frames() == 1 ? "" : "s",
+             sticky::count_bytes(decoder.stream_offset() + decoder.pending().size()));
   std::fflush(stdout);
   decoder.finish();
   return 0;
@@ -201,10 +257,25 @@ int main(int argc, char** argv) {
   dec->add_option("--format", format, "text (escaped), hex or json")
       ->check(CLI::IsMember({"text", "hex", "json"}))
       ->capture_default_str();
+  std::string input = "raw";
+  dec->add_option("--input", input, "stdin as raw bytes, or hex digits (what encode --format hex writes)")
+      ->check(CLI::IsMember({"raw", "hex"}))
+      ->capture_default_str();
 
   auto* ins = app.add_subcommand("inspect", "annotated hex dump of a framed stream on stdin");
   sticky::cli::add_codec_options(*ins, spec);
+  ins->add_option("--input", input, "stdin as raw bytes, or hex digits")
+      ->check(CLI::IsMember({"raw", "hex"}))
+      ->capture_default_str();
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string_view command = argv[1];
+    if (command != "encode" && command != "decode" && command != "inspect") {
+      fmt::print(stderr, "{}: unknown command '{}' (encode, decode or inspect)\nRun '{} --help' for usage.\n",
+                 kProgram, command, kProgram);
+      return 2;
+    }
+  }
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
   try {
@@ -215,9 +286,12 @@ int main(int argc, char** argv) {
     }
     if (dec->parsed()) {
       Chunker chunker(chunk, random_chunks);
-      return decode(*codec, chunker, format);
+      return decode(*codec, chunker, format, input == "hex");
     }
-    return inspect(*codec);
+    return inspect(*codec, input == "hex");
+  } catch (const BadMessage& e) {
+    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    return 1;
   } catch (const sticky::FrameError& e) {
     std::fflush(stdout);
     fmt::print(stderr, "{}: {}\n", kProgram, e.what());

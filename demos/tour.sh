@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
-# make tour: every demo in order, narrated. Pauses between demos only on a terminal.
+# make tour: the problems first (01-04), then the fix (05) and what doing it right takes
+# (06 onwards), frametool last. On a terminal each demo pauses before each of its parts
+# (--step=parts), so part A stays on the screen until you have read it, and the tour pauses
+# between demos; elsewhere it runs straight through.
 set -uo pipefail
 bin=${1:-build/bin}
 interactive=false
 [ -t 0 ] && [ -t 1 ] && interactive=true
 bold=$'\e[1m'; dim=$'\e[2m'; reset=$'\e[0m'
 if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=""; dim=""; reset=""; fi
+step=""
+$interactive && step="--step=parts"
 
 heading() { printf '\n%s== %s ==%s\n' "$bold" "$1" "$reset"; }
 show() { printf '%s$ %s%s\n' "$dim" "$*" "$reset"; eval "$@"; }
 pause() {
   if $interactive; then
-    read -r -p "${dim}Enter for the next part, q to stop: ${reset}" answer || exit 0
+    read -r -p "${dim}Enter for $1, q to stop: ${reset}" answer || exit 0
     [ "$answer" = q ] && exit 0
   fi
+  return 0
 }
+
+demos=()
+for demo in "$bin"/[0-9][0-9]-*; do
+  [ -x "$demo" ] && demos+=("$demo")
+done
+
+for i in "${!demos[@]}"; do
+  heading "$(basename "${demos[$i]}")"
+  show "${demos[$i]} $step"
+  if [ "$i" -lt $((${#demos[@]} - 1)) ]; then pause "the next demo"; else pause "frametool"; fi
+done
 
 heading "frametool: a message becomes a frame"
 echo "A 4-byte big-endian length, then the body, in one buffer:"
@@ -31,14 +48,9 @@ show "$bin/frametool encode hello | $bin/frametool inspect"
 echo
 echo "A hostile peer claims 2 GiB; the decoder refuses before allocating anything:"
 show "printf '\\x7f\\xff\\xff\\xff' | $bin/frametool decode --max-frame 1024"
-pause
-
-for demo in "$bin"/[0-9][0-9]-*; do
-  [ -x "$demo" ] || continue
-  heading "$(basename "$demo")"
-  show "$demo"
-  pause
-done
+echo
+echo "Text where a length should be — the wrong codec, explained:"
+show "printf 'hello world\\n' | $bin/frametool decode"
 echo
 echo "That was the tour. Lessons are in lessons/, one per demo; 'make test' proves every claim."
 echo "To watch the bytes arrive in the classroom viewer: make view"

@@ -5,7 +5,7 @@
 
 using test::demo_facts;
 
-TEST_CASE("two send() calls for header and body are tens of times slower than one write", "[claim-06-a]") {
+TEST_CASE("two send() calls for header and body are more than ten times slower than one write", "[claim-06-a]") {
   const auto& facts = demo_facts("06-write-write-read");
   INFO("two: " << facts["two"]["ms_per_request"] << " ms, one: " << facts["one"]["ms_per_request"] << " ms");
   CHECK(facts["ratio_two_calls_to_one_write"].get<double>() > 10);
@@ -44,16 +44,17 @@ TEST_CASE("an empty datagram arrives as an empty message", "[claim-07-c]") {
 TEST_CASE("send of zero bytes sends nothing and the peer keeps waiting", "[claim-08-a]") {
   const auto& facts = demo_facts("08-empty-and-eof");
   CHECK(facts["empty_send_returned"] == 0);
-  CHECK(facts["data_segments_after"] == facts["data_segments_before"]);
+  // Every segment, pure ACKs included (tcpi_segs_out): an empty one would count too.
+  CHECK(facts["segments_out_before"].get<int>() > 0);
+  CHECK(facts["segments_out_after"] == facts["segments_out_before"]);
   CHECK(facts["peer_recv_timed_out"] == true);
 }
 
-TEST_CASE("after shutdown(SHUT_WR) the peer's recv returns 0", "[claim-08-b]") {
-  CHECK(demo_facts("08-empty-and-eof")["recv_after_shutdown_bytes"] == 0);
-}
-
-TEST_CASE("UDP delivers an empty datagram", "[claim-08-c]") {
-  CHECK(demo_facts("08-empty-and-eof")["udp_empty_datagram_received"] == true);
+TEST_CASE("after shutdown(SHUT_WR) the peer's recv returns 0 at once", "[claim-08-b]") {
+  const auto& facts = demo_facts("08-empty-and-eof");
+  CHECK(facts["recv_after_shutdown_bytes"] == 0);
+  INFO(facts["eof_ms"] << " ms of a " << facts["wait_ms"] << " ms timeout");
+  CHECK(facts["eof_ms_over_timeout"].get<double>() < 0.1);
 }
 
 TEST_CASE("a non-blocking send of 1 MiB with a small buffer takes part of it", "[claim-10-a]") {
@@ -61,6 +62,9 @@ TEST_CASE("a non-blocking send of 1 MiB with a small buffer takes part of it", "
   auto accepted = facts["nonblocking_send_accepted"].get<std::size_t>();
   CHECK(accepted > 0);
   CHECK(accepted < facts["requested"].get<std::size_t>());
+  // Not the number set: the kernel doubles SO_SNDBUF, and takes more than even that.
+  CHECK(facts["sndbuf_reported"] == 2 * facts["sndbuf_set"].get<int>());
+  CHECK(accepted > facts["sndbuf_reported"].get<std::size_t>());
   CHECK(facts["naive_received"] == accepted);
   CHECK(facts["naive_checksum_match"] == false);
 }

@@ -5,7 +5,12 @@ lessons write them, to check that sticky's demos interoperate with them byte for
   classic_peers.py raw|naive|struct server            serves one connection, port chosen by the OS
   classic_peers.py raw|naive|struct client PORT CMD...
 
-The server answers `seq N` and `echo TEXT` itself (the lessons run a shell; a test must not)."""
+The server answers `seq N` and `echo TEXT` itself (the lessons run a shell; a test must not).
+As in those lessons, in every mode the client sends each command as it is, unframed, and the
+server takes what one recv(1024) returns as one command; only the answers are framed (a
+length as text then "ready" in naive mode, struct.pack('i') in struct mode). The struct
+client reads its header with one recv(4) and then recv(1024) until it has the length, never
+checking for the end of the stream. Demo 05 talks to these with --python-i --classic."""
 import socket
 import struct
 import sys
@@ -66,8 +71,18 @@ def client(mode, port, commands):
     phone.close()
 
 
+def usage():
+    sys.stderr.write("usage:\n" + __doc__.split("\n\n")[1] + "\n")
+    sys.exit(2)
+
+
 if __name__ == "__main__":
-    if sys.argv[2] == "server":
-        server(sys.argv[1])
+    args = sys.argv[1:]
+    if len(args) < 2 or args[0] not in ("raw", "naive", "struct") or args[1] not in ("server", "client"):
+        usage()
+    if args[1] == "server":
+        server(args[0])
+    elif len(args) < 3 or not args[2].isdigit():
+        usage()
     else:
-        client(sys.argv[1], int(sys.argv[3]), sys.argv[4:])
+        client(args[0], int(args[2]), args[3:])

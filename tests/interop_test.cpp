@@ -25,6 +25,12 @@ std::string seq(int n) {
 
 }  // namespace
 
+TEST_CASE("classic_peers.py without arguments prints its usage", "[interop]") {
+  auto r = test::run({"python3", classic_peers()});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::StartsWith("usage:") && Catch::Contains("raw|naive|struct client PORT CMD..."));
+}
+
 TEST_CASE("a classic Python recv(1024) client talks to 03's server and falls out of step", "[interop]") {
   test::Process server({binary("03-command-desync"), "--role", "server", "--port", "0", "--once", "--no-color"});
   auto port = port_of(server.read_line());
@@ -39,7 +45,9 @@ TEST_CASE("a classic Python recv(1024) client talks to 03's server and falls out
 
 TEST_CASE("04 and 05 servers answer classic Python clients exactly", "[interop][claim-05-c]") {
   struct Case { const char* demo; const char* mode; std::vector<std::string> flags; };
-  auto c = GENERATE(values<Case>({{"04-naive-handshake", "naive", {}}, {"05-struct-prefix", "struct", {"--python-i"}}}));
+  // The classic client sends its commands unframed: 05 serves it with --classic, the half fix.
+  auto c = GENERATE(values<Case>({{"04-naive-handshake", "naive", {}},
+                                  {"05-struct-prefix", "struct", {"--python-i", "--classic"}}}));
   std::vector<std::string> argv{binary(c.demo), "--role", "server", "--port", "0", "--once"};
   argv.insert(argv.end(), c.flags.begin(), c.flags.end());
   test::Process server(argv);
@@ -55,7 +63,7 @@ TEST_CASE("03, 04 and 05 clients talk to classic Python servers", "[interop][cla
   auto c = GENERATE(values<Case>({
       {"03-command-desync", "raw", {}, {"hi\n"}},
       {"04-naive-handshake", "naive", {}, {seq(400), "\nhi\n"}},
-      {"05-struct-prefix", "struct", {"--python-i"}, {seq(400), "\nhi\n"}},
+      {"05-struct-prefix", "struct", {"--python-i", "--classic"}, {seq(400), "\nhi\n"}},
   }));
   test::Process server({"python3", classic_peers(), c.mode, "server"});
   auto port = port_of(server.read_line());

@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <iostream>
+#include <thread>
 
 #include "sticky/codec_spec.hpp"
 #include "sticky/handshake.hpp"
@@ -78,12 +79,24 @@ std::string run_command(std::string_view line) {
 }
 
 void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
+  bool framed = protocol.protocol == Protocol::length_prefix && protocol.framed_commands;
+  if (framed) conn.use_codec(sticky::spec_of(protocol.header));
   sticky::LengthCodec codec(protocol.header);
   for (;;) {
-    // The command is whatever one recv(1024) returns, as in the classic server: the client
-    // sends nothing else between answers, so a short command arrives whole.
-    std::string command = conn.recv(1024);
-    if (command.empty()) return;  // the client closed
+    std::string command;
+    if (framed) {
+      // The fix: every command is a frame, so however the stream was cut, a command is whole.
+      auto frame = conn.read_frame();
+      if (!frame) return;  // the client closed
+      command = *frame;
+    } else {
+      // As the classic server: whatever one recv(1024) returns is one command. The client
+      // sends nothing else between answers, so a short command usually arrives whole — but
+      // nothing says it must.
+      command = conn.recv(1024);
+      if (command.empty()) return;  // the client closed
+    }
+    if (protocol.run_time.count()) std::this_thread::sleep_for(protocol.run_time);
     std::string answer = run_command(command);
     switch (protocol.protocol) {
       case Protocol::raw:
@@ -93,14 +106,16 @@ void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
         conn.send(std::to_string(answer.size()));
         std::string ready = conn.recv(1024);
         if (ready != sticky::kReady) {
-          demo.error(fmt::format("expected \"ready\", got {} bytes; closing this connection", ready.size()), sticky::Side::server);
+          demo.error(fmt::format("expected \"ready\", got {}; closing this connection", sticky::count_bytes(ready.size())),
+                     sticky::Side::server);
           return;
         }
         conn.send_more(answer);
         break;
       }
       case Protocol::length_prefix:
-        conn.send(codec.encode(answer));  // header and body in one buffer, one send
+        if (framed) conn.write_frame(answer);
+        else conn.send(codec.encode(answer));  // header and body in one buffer, one send
         break;
     }
   }
@@ -108,38 +123,79 @@ void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
 
 std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view command) {
   using namespace std::chrono_literals;
-  conn.send(command);
-  switch (protocol.protocol) {
-    case Protocol::raw:
-      return conn.recv(1024, 10000ms);
-    case Protocol::naive: {
-      std::uint64_t length = sticky::parse_naive_length(conn.recv(1024, 10000ms), 16u << 20);
-      conn.send(sticky::kReady);
-      std::string body;
-      while (body.size() < length) {
-        std::string piece = conn.recv(1024, 10000ms);
-        if (piece.empty()) throw sticky::FrameError(body.size(), "server closed before the whole answer came");
-        body += piece;
-      }
-      return body;
-    }
-    case Protocol::length_prefix: {
-      // The framed connection reads what has come and hands out whole frames: a hostile
-      // length is refused from its header, before anything is allocated for it.
-      if (!conn.has_codec()) conn.use_codec(sticky::spec_of(protocol.header), 10000ms);
-      auto answer = conn.read_frame();
-      if (!answer) throw sticky::FrameError(0, "server closed the connection before answering");
-      return *answer;
-    }
+  if (protocol.protocol == Protocol::length_prefix) {
+    // The framed connection reads what has come and hands out whole frames: a hostile
+    // length is refused from its header, before anything is allocated for it.
+    if (!conn.has_codec()) conn.use_codec(sticky::spec_of(protocol.header), 10000ms);
+    if (protocol.framed_commands) conn.write_frame(command);
+    else conn.send(command);
+    auto answer = conn.read_frame();
+    if (!answer) throw sticky::FrameError(0, "server closed the connection before answering");
+    return *answer;
   }
-  return {};
+  conn.send(command);
+  if (protocol.read_delay.count()) std::this_thread::sleep_for(protocol.read_delay);
+  if (protocol.protocol == Protocol::raw) return conn.recv(1024, 10000ms);
+  std::uint64_t length = sticky::parse_naive_length(conn.recv(1024, 10000ms), 16u << 20);
+  conn.send(sticky::kReady);
+  std::string body;
+  while (body.size() < length) {
+    std::string piece = conn.recv(1024, 10000ms);
+    if (piece.empty()) throw sticky::FrameError(body.size(), "server closed before the whole answer came");
+    body += piece;
+  }
+  return body;
 }
 
-CommandSource::CommandSource(std::vector<std::string> given, std::vector<std::string> script, bool prompt_allowed) {
+std::vector<AnswerOrigin> trace_answers(const std::vector<std::string>& commands,
+                                        const std::vector<std::string>& answers) {
+  // The bytes the server sent, in order: each command's output, back to back.
+  std::vector<std::string> outputs;
+  std::string stream;
+  std::vector<std::size_t> starts;
+  for (const auto& c : commands) {
+    outputs.push_back(run_command(c));
+    starts.push_back(stream.size());
+    stream += outputs.back();
+  }
+  std::vector<AnswerOrigin> out;
+  std::size_t at = 0;
+  bool known = true;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    AnswerOrigin o;
+    const std::string& a = answers[i];
+    known = known && at + a.size() <= stream.size() && stream.compare(at, a.size(), a) == 0;
+    o.known = known;
+    if (!known) {
+      o.from = "bytes that are not what the built-in commands print";
+      out.push_back(o);
+      continue;
+    }
+    std::vector<std::string> parts;
+    for (std::size_t j = 0; j < commands.size(); ++j) {
+      std::size_t begin = starts[j], end = begin + outputs[j].size();
+      std::size_t lo = std::max(begin, at), hi = std::min(end, at + a.size());
+      if (lo >= hi) continue;
+      o.commands.push_back(j);
+      std::string which = lo == begin && hi == end ? "all of" : lo == begin ? "the start of" : hi == end ? "the end of" : "part of";
+      parts.push_back(fmt::format("{} `{}`'s answer", which, commands[j]));
+    }
+    o.in_step = o.commands.size() == 1 && o.commands[0] == i && a == outputs[i];
+    o.from = parts.empty() ? "nothing" : fmt::format("{}", fmt::join(parts, " + "));
+    at += a.size();
+    out.push_back(o);
+  }
+  return out;
+}
+
+CommandSource::CommandSource(std::vector<std::string> given, std::vector<std::string> script, bool prompt_allowed,
+                             Demo* demo)
+    : demo_(demo) {
   if (!given.empty()) {
     queue_ = std::move(given);
   } else if (prompt_allowed && ::isatty(0)) {
     interactive_ = true;
+    if (demo_) demo_->reading_terminal(true);
   } else if (prompt_allowed) {
     from_stdin_ = true;
     std::string line;
@@ -157,6 +213,7 @@ std::optional<std::string> CommandSource::next() {
     return queue_[at_++];
   }
   for (;;) {
+    if (demo_) demo_->wait_for_narration();
     std::cout << ">> " << std::flush;
     std::string line;
     if (!std::getline(std::cin, line)) return std::nullopt;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -52,7 +53,10 @@ void Conn::send_gather(std::string_view header, std::string_view body) {
 }
 
 std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
-  if (auto* p = demo_->predictor()) p->ask(side_, id_, want, false);
+  if (auto* p = demo_->predictor()) {
+    demo_->wait_for_narration();  // the story so far on the screen, then the question
+    p->ask(side_, id_, want, false);
+  }
   std::string data = sticky::recv_some(fd_.get(), want, timeout);
   sticky::TraceEvent e;
   e.side = side_;
@@ -114,13 +118,13 @@ void Conn::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
 
 // -------------------------------------------------------------------------- DatagramSocket
 
-DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, Side side)
-    : demo_(&demo), fd_(std::move(fd)), side_(side) {}
+DatagramSocket::DatagramSocket(Demo& demo, sticky::Fd fd, Side side, int id)
+    : demo_(&demo), fd_(std::move(fd)), side_(side), id_(id) {}
 
 void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
   sticky::TraceEvent e;
   e.side = side_;
-  e.conn = 1;
+  e.conn = id_;
   e.op = Op::send;
   e.msg = ++msg_;
   e.data = std::string(data);
@@ -130,11 +134,14 @@ void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
 }
 
 sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout timeout) {
-  if (auto* p = demo_->predictor()) p->ask(side_, 1, max, true);
+  if (auto* p = demo_->predictor()) {
+    demo_->wait_for_narration();
+    p->ask(side_, 1, max, true);
+  }
   auto d = sticky::recv_datagram(fd_.get(), max, timeout);
   sticky::TraceEvent e;
   e.side = side_;
-  e.conn = 1;
+  e.conn = id_;
   e.op = Op::recv;
   e.want = max;
   e.data = d.data;
@@ -266,7 +273,12 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   app.add_flag("--once", options_.once, "server: serve one connection, then exit");
-  app.add_flag("--step", options_.step, "pause before each step until Enter (on a terminal)");
+  auto* step = app.add_option("--step", options_.step_mode,
+                               "on a terminal, pause until Enter before each call and each part; "
+                               "--step=parts: before each part only")
+                   ->expected(0, 1)
+                   ->type_name("[=parts]")
+                   ->check(CLI::IsMember({"calls", "parts"}).description(""));
   app.add_flag("--json", options_.json, "print the trace as JSON Lines instead of narration");
   app.add_flag("--no-color", options_.no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
   app.add_flag("--predict", options_.predict, "with --step on a terminal: guess what each recv() returns, then see");
@@ -285,13 +297,17 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   }
   ::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error to report, not a silent death
   colour_ = !options_.json && !options_.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
-  if (options_.json)
+  if (step->count() && options_.step_mode.empty()) options_.step_mode = "calls";
+  options_.step = !options_.step_mode.empty();
+  if (options_.json) {
     trace_.add_listener(sticky::json_lines_writer(std::cout));
-  else
-    trace_.add_listener(Narrator(stdout, colour_, &narrate_io_));
+  } else {
+    Pace pace = options_.step_mode == "calls" ? Pace::calls : options_.step_mode == "parts" ? Pace::parts : Pace::none;
+    narrator_.emplace(stdout, colour_, &narrate_io_, pace);
+    trace_.add_listener(*narrator_);
+  }
   // Guessing needs someone at a terminal to guess; the trace and the JSON never change.
   if (options_.predict && !options_.json && ::isatty(0)) {
-    options_.step = true;
     predictor_ = std::make_unique<Predictor>(stdout);
     trace_.add_listener([p = predictor_.get()](const sticky::TraceEvent& e) { (*p)(e); });
   }
@@ -303,17 +319,49 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   trace_.record(std::move(meta));
 
   return sticky::cli::run(program_, [&] {
-    if (options_.role == "server") scenario.serve_role(*this);
-    else if (options_.role == "client") scenario.client(*this, listen_address(*this));
-    else scenario.both(*this);
+    try {
+      if (options_.role == "server") scenario.serve_role(*this);
+      else if (options_.role == "client") scenario.client(*this, listen_address(*this));
+      else scenario.both(*this);
+      // Every run ends with a result (DESIGN.md); a side that cannot judge alone says so.
+      auto events = trace_.events();
+      bool judged = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.op == Op::result; });
+      if (!judged)
+        result(false, {{"role", options_.role}},
+               fmt::format("{} alone cannot tell whether the effect happened: read its calls above, or run "
+                           "role both",
+                           options_.role == "server" ? "the server" : "the client"));
+    } catch (...) {
+      if (narrator_) narrator_->flush();  // the story so far, then the error
+      throw;
+    }
+    if (narrator_) narrator_->flush();
     if (predictor_) predictor_->summary();
     return 0;
   });
 }
 
+void Demo::print(std::string text) {
+  if (options_.json) return;
+  if (narrator_) narrator_->print(std::move(text));
+}
+
+void Demo::wait_for_narration() {
+  if (narrator_) narrator_->flush();
+  std::fflush(stdout);
+}
+
+void Demo::reading_terminal(bool on) {
+  if (narrator_) narrator_->set_pausing(!on);
+}
+
 void Demo::announce_listening(const sticky::Address& where) {
-  if (options_.json) say("listening on " + where.to_string());
-  else fmt::print("listening on {}\n", where.to_string());
+  if (options_.json) {
+    say("listening on " + where.to_string());
+  } else {
+    narrator_->print("listening on " + where.to_string());
+    narrator_->flush();  // out before the first accept(), as the contract promises
+  }
   std::fflush(stdout);
 }
 
@@ -321,13 +369,7 @@ void Demo::step(std::string heading) {
   sticky::TraceEvent e;
   e.op = Op::step;
   e.text = heading;
-  trace_.record(std::move(e));
-  if (options_.step && ::isatty(0)) {
-    fmt::print("{}", colour_ ? "\033[2m  [Enter] \033[0m" : "  [Enter] ");
-    std::fflush(stdout);
-    std::string ignored;
-    std::getline(std::cin, ignored);
-  }
+  trace_.record(std::move(e));  // the narrator pauses before it, with --step
 }
 
 void Demo::say(std::string text) {

@@ -25,6 +25,7 @@
 
 #include "harness/predict.hpp"
 #include "harness/text.hpp"
+#include "harness/narrator.hpp"
 #include "sticky/codec_spec.hpp"
 #include "sticky/command_line.hpp"
 #include "sticky/framed.hpp"
@@ -84,10 +85,11 @@ class Conn {
 };
 
 // A datagram socket whose every sendto/recvfrom is recorded. Datagrams keep their
-// boundaries, so each recv shows the datagram it got (or the part that fitted).
+// boundaries, so each recv shows the datagram it got (or the part that fitted). `id` tells
+// two sockets of one side apart in the narration ("client#2").
 class DatagramSocket {
  public:
-  DatagramSocket(Demo& demo, sticky::Fd fd, sticky::Side side);
+  DatagramSocket(Demo& demo, sticky::Fd fd, sticky::Side side, int id = 1);
   int fd() const { return fd_.get(); }
   // `to` may be omitted on a connected socket.
   void send_to(std::string_view data, const sticky::Address* to = nullptr);
@@ -97,6 +99,7 @@ class DatagramSocket {
   Demo* demo_;
   sticky::Fd fd_;
   sticky::Side side_;
+  int id_;
   std::uint64_t msg_ = 0;
 };
 
@@ -136,7 +139,8 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 0;
   bool once = false;
-  bool step = false;
+  bool step = false;       // --step given
+  std::string step_mode;   // "calls": pause before each call and part; "parts": before each part
   bool json = false;
   bool no_color = false;
   bool predict = false;
@@ -160,7 +164,13 @@ class Demo {
   void narrate_io(bool on) { narrate_io_ = on; }
 
   // Narration, recorded in the trace too (in English; tr() texts are narrated translated).
-  void step(std::string heading);   // a heading; with --step, waits for Enter on a terminal
+  void step(std::string heading);   // a heading; with --step the narration waits for Enter
+  // The demo's own output (an answer at the prompt), in order with the narration; not traced.
+  void print(std::string text);
+  // While the demo reads commands at a terminal prompt, --step does not read Enter.
+  void reading_terminal(bool on);
+  // Returns when every line narrated so far is on the screen (before a prompt).
+  void wait_for_narration();
   void say(std::string text);       // a line of explanation
   void step(const Text& heading) { step(heading.english); }
   void say(const Text& text) { say(text.english); }
@@ -192,6 +202,7 @@ class Demo {
   std::string summary_;
   Options options_;
   sticky::Trace trace_;
+  std::optional<Narrator> narrator_;  // none with --json
   bool colour_ = false;
   std::atomic<bool> narrate_io_{true};
   std::atomic<int> client_ids_{0}, server_ids_{0};

@@ -2,37 +2,70 @@
 // and which messages those bytes came from (coloured, and quoted apart for monochrome).
 // Which message each byte came from, and what a call means, is lib's provenance model's
 // to say: the narration, the viewer and the pictures say the same thing.
+//
+// Lines are wrapped at word boundaries to the terminal's width (80 when stdout is not a
+// terminal); colour codes do not count toward it, a Chinese character counts as two columns.
+// A run of identical calls — 64 × recv(1024) of 1024 bytes each — is shown as its first call
+// and one line for the rest, in every role, so two terminals read like role both.
+//
+// With --step the narration is paced, not the experiment: the demo runs at its own speed (a
+// pause must never change what the kernel does — a late reader would merge what a prompt
+// kept apart), its lines queue up, and a printer thread shows them, waiting for Enter before
+// each call (`calls`) or before each part (`parts`), so a student can guess what comes next.
 #pragma once
 
 #include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "sticky/codec.hpp"
 #include "sticky/provenance.hpp"
 #include "sticky/trace.hpp"
 
 namespace harness {
 
+enum class Pace { none, parts, calls };
+
 class Narrator {
  public:
-  // `narrate_io` may switch send/recv lines off while the trace keeps them.
-  Narrator(std::FILE* out, bool colour, const std::atomic<bool>* narrate_io)
-      : out_(out), colour_(colour), narrate_io_(narrate_io), provenance_(std::make_shared<sticky::ProvenanceModel>()) {}
+  // `narrate_io` may switch send/recv lines off while the trace keeps them. `pace` takes
+  // effect only when stdin is a terminal (someone can press Enter).
+  Narrator(std::FILE* out, bool colour, const std::atomic<bool>* narrate_io, Pace pace = Pace::none);
+
+  // The trace listener. Copies share one state: the trace keeps a copy, the demo another.
   void operator()(const sticky::TraceEvent& event);
+  // A demo's own output (an answer at the client's prompt), in order with the narration.
+  void print(std::string text);
+  // Prints what is pending (a run's last line) and waits until every queued line is out.
+  void flush();
+  // Off while the demo itself reads the terminal (a >> prompt): two readers of one stdin.
+  void set_pausing(bool on);
 
  private:
-  std::string paint(std::uint64_t msg, const std::string& text) const;
-  std::string bold(const std::string& text) const;
-  std::string dim(const std::string& text) const;
-  std::string call_line(const sticky::TraceEvent& e, const sticky::AttributedCall& call) const;
-  std::FILE* out_;
-  bool colour_;
-  const std::atomic<bool>* narrate_io_;
-  std::shared_ptr<sticky::ProvenanceModel> provenance_;  // shared: a listener is copied
+  struct State;
+  std::shared_ptr<State> state_;
 };
 
 // Quoted, escaped, shortened to about `limit` characters: "hello wo…(+1 KiB)".
 std::string preview(std::string_view bytes, std::size_t limit);
+
+// Columns a line takes on a terminal: escape codes of colour take none, East Asian wide
+// characters (粘包) take two.
+std::size_t display_width(std::string_view text);
+
+// `text` broken at spaces into lines of at most `width` columns; lines after the first are
+// indented by `indent` spaces. Spaces inside "quoted bytes" are avoided as break points.
+std::string wrap(std::string_view text, std::size_t width, std::size_t indent);
+
+// The width narration is wrapped to: the terminal's (TIOCGWINSZ), or 80 when `fd` is not one.
+std::size_t output_width(int fd);
+
+// Why a length field is absurd, for someone who set the wrong codec: its bytes as text when
+// they are printable ("hell": the stream is text, not length-prefixed), and its value in the
+// other byte order when that one fits the maximum ("read little-endian it is 5: try …").
+// `header` holds at least offset + width bytes of the frame at fault; "" when no hint helps.
+std::string length_hint(const sticky::LengthOptions& options, std::string_view header);
 
 }  // namespace harness
