@@ -908,6 +908,7 @@ int main(int argc, char** argv) {
   // Everything after "--" is the program's own command line, its options included: a
   // student's server takes --port too, and it is not ours.
   std::vector<std::string> program;
+  const int all_arguments = argc;  // the replay command repeats the program's part too
   for (int i = 1; i < argc; ++i)
     if (std::string_view(argv[i]) == "--") {
       program.assign(argv + i + 1, argv + argc);
@@ -936,7 +937,7 @@ int main(int argc, char** argv) {
   try {
     check::Report report;
     if (o.mode == "server") {
-      ServerCheck check(o, argc, argv);
+      ServerCheck check(o, all_arguments, argv);
       report = check.run();
     } else {
       ClientCheck check(o, argv[0]);

@@ -64,6 +64,8 @@ TEST_CASE("sticky-check proves lesson 05's fixed server and finds the classic on
   INFO(classic.out << classic.err);
   CHECK(classic.status == 1);
   CHECK_THAT(classic.out, Catch::Contains("treats one recv() as one message"));
+  // The replay command starts the program too: what came after -- is repeated.
+  CHECK_THAT(classic.out, Catch::Contains("--replay-cuts") && Catch::Contains("05-server-struct-i-classic.py"));
 }
 
 TEST_CASE("sticky-check proves lesson 05's fixed client against the fixed server", "[python-track][tools]") {
