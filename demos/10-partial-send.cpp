@@ -7,8 +7,9 @@
 // The number accepted is not the SO_SNDBUF you set. Linux doubles the value (getsockopt
 // reports 8192 for 4096) to leave room for its own bookkeeping, counts the memory its
 // buffers take (skb truesize) rather than your bytes, and checks the limit only before it
-// starts a new buffer — one of which may hold up to half the receiver's window. Measured here:
-// 32,741 bytes, half of the 65,482-byte window a 64 KiB receive buffer advertises.
+// starts a new buffer — one of which may hold a whole segment, capped at half the largest
+// window the receiver advertised. Measured here: 32,741 bytes, half of the 65,483-byte window
+// a 64 KiB receive buffer advertises (`ss -ti` shows mss:32741).
 #include <fmt/format.h>
 
 #include <future>
