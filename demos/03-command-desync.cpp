@@ -159,8 +159,8 @@ class CommandDesync : public harness::StreamScenario {
   void explain(harness::Demo& demo) {
     auto origins = harness::trace_answers(asked_, answers_);
     for (std::size_t i = 0; i < origins.size(); ++i)
-      demo.say(fmt::format("answer to `{}`: {} = {}{}", asked_[i], sticky::count_bytes(answers_[i].size()),
-                           origins[i].from, origins[i].in_step ? " (in step)" : ""));
+      demo.say(fmt::format("recv {} (after `{}`): {} = {}{}", i + 1, asked_[i], sticky::count_bytes(answers_[i].size()),
+                           origins[i].from, origins[i].in_step ? " — in step" : ""));
   }
 
   bool all_in_step() const {

@@ -77,9 +77,9 @@ class NaiveHandshake : public harness::StreamScenario {
       demo.narrate_io(true);
     }
     double ratio = naive_ms / prefix_ms;
-    demo.say(fmt::format("naive handshake: {:6.1f} ms per command (command, length, ready, body: 2 round trips)",
+    demo.say(fmt::format("naive handshake: {:6.1f} ms per command (2 round trips: command, length; ready, body)",
                          naive_ms));
-    demo.say(fmt::format("length prefix:   {:6.1f} ms per command (framed command, header + body: 1 round trip)",
+    demo.say(fmt::format("length prefix:   {:6.1f} ms per command (1 round trip: command; header + body)",
                          prefix_ms));
     demo.say(fmt::format("ratio {:.2f}: the handshake doubles the latency of every answer.", ratio));
 
@@ -97,7 +97,7 @@ class NaiveHandshake : public harness::StreamScenario {
       auto [intact, first] = flaw(demo, relay.address(), false);
       naive_intact = intact;
       naive_first = first;
-      demo.say("Now the length-prefix client, through the same relay (its 1-byte recvs are in the trace):");
+      demo.say("Now the length-prefix client, through the same relay (its recvs are in the trace):");
       demo.narrate_io(false);
       prefix_intact = flaw(demo, relay.address(), true).first;
       demo.narrate_io(true);
@@ -105,7 +105,7 @@ class NaiveHandshake : public harness::StreamScenario {
     demo.stop_local_server();
     demo.say(fmt::format("The naive client read {} as the whole length: one recv() returned only part of the digits.",
                          harness::preview(naive_first, 20)));
-    demo.say("Every answer after that is a piece of an earlier one: the client is out of step for good.");
+    demo.say("Every answer after that is a piece of an earlier one: the client is out of step.");
     demo.say(prefix_intact ? "The length-prefix client took exactly 4 header bytes, then exactly the body, from "
                              "however many recvs they came in: intact."
                            : "The length-prefix client failed too (unexpected).");

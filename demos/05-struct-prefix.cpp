@@ -44,7 +44,11 @@ class StructPrefix : public harness::StreamScenario {
     int now = evil_now_.load();
     std::string evil = now ? kEvilModes[now - 1] : evil_;
     if (evil.empty()) {
-      harness::serve_commands(demo, conn, protocol(classic_ || classic_now_));
+      try {
+        harness::serve_commands(demo, conn, protocol(classic_ || classic_now_));
+      } catch (const sticky::FrameError& e) {
+        throw with_hint(demo, conn, e);  // reported by the harness; this connection ends
+      }
       return;
     }
     try {
@@ -105,7 +109,9 @@ class StructPrefix : public harness::StreamScenario {
     sticky::Shaping pieces;
     pieces.split = 1;
     pieces.pace = 50us;
-    bool split_ok = through(demo, server, pieces, false, expected);
+    sticky::Shaping command_pieces = pieces;
+    command_pieces.pace = 500us;  // commands are short: pieces far enough apart to be read one by one
+    bool split_ok = through(demo, server, command_pieces, pieces, expected);
     demo.say(fmt::format("1-byte pieces: the server read {}, the client {}: {}", quoted(server_commands(demo)),
                          answers_ == expected ? "both answers whole" : "WRONG answers",
                          split_ok ? "intact" : "BROKEN"));
@@ -114,7 +120,7 @@ class StructPrefix : public harness::StreamScenario {
     random.random_seed = 7;
     random.random_max = 64;
     random.pace = 50us;
-    bool random_ok = through(demo, server, random, false, expected);
+    bool random_ok = through(demo, server, random, random, expected);
     demo.narrate_io(true);
     demo.say(fmt::format("random pieces of 1..64 bytes (in the trace): {}", random_ok ? "intact" : "BROKEN"));
 
@@ -236,12 +242,12 @@ class StructPrefix : public harness::StreamScenario {
     session(demo, server, script, classic, false);
   }
 
-  bool through(harness::Demo& demo, const sticky::Address& server, const sticky::Shaping& shaping, bool classic,
-               const std::vector<std::string>& expected) {
-    harness::RelayThread relay(server, shaping, shaping);
-    run_script(demo, relay.address(), classic);
+  bool through(harness::Demo& demo, const sticky::Address& server, const sticky::Shaping& up,
+               const sticky::Shaping& down, const std::vector<std::string>& expected) {
+    harness::RelayThread relay(server, up, down);
+    run_script(demo, relay.address(), false);
     auto commands = server_commands(demo);
-    if (shaping.split == 1) split_commands_ = commands;
+    if (up.split == 1) split_commands_ = commands;
     return answers_ == expected && commands == kScript;
   }
 
@@ -254,7 +260,8 @@ class StructPrefix : public harness::StreamScenario {
     std::string prefix = fmt::format("at byte {}: ", e.offset());
     if (message.starts_with(prefix)) message.erase(0, prefix.size());
     if (e.offset() >= received.size()) return e;
-    std::string hint = harness::length_hint(protocol(false).header, std::string_view(received).substr(e.offset()));
+    std::string hint =
+        harness::length_hint(protocol(false).header, std::string_view(received).substr(e.offset()), false);
     if (hint.empty() || message.find("length") == std::string::npos || message.starts_with("stream ended")) return e;
     return sticky::FrameError(e.offset(), message + " — " + hint);
   }

@@ -40,7 +40,7 @@ class EmptyAndEof : public harness::StreamScenario {
       eof_bytes_ = 99;  // no end of stream within the timeout
     }
     eof_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    demo.say(fmt::format("server recv(1024) returned {} after {:.1f} ms of its {} ms timeout", sticky::count_bytes(eof_bytes_),
+    demo.say(fmt::format("server recv(1024) returned {} after {:.2f} ms of its {} ms timeout", sticky::count_bytes(eof_bytes_),
                          eof_ms_, wait_ms_));
   }
 
@@ -66,7 +66,7 @@ class EmptyAndEof : public harness::StreamScenario {
   void both(harness::Demo& demo) override {
     demo.step("Part A: send(\"\") on a TCP connection");
     StreamScenario::both(demo);
-    demo.say(fmt::format("The server's recv() returned {} at once after the shutdown ({:.1f} ms, {:.3f} of its "
+    demo.say(fmt::format("The server's recv() returned {} at once after the shutdown ({:.2f} ms, {:.4f} of its "
                          "timeout): that is the end of the stream.",
                          sticky::count_bytes(eof_bytes_), eof_ms_, eof_ms_ / wait_ms_));
     demo.say("On TCP, a recv() that asks for bytes returns 0 only at the end of the stream: the peer will send "

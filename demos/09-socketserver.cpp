@@ -65,7 +65,7 @@ class Recorder {
     e.want = want;
     e.datagram = datagram;
     if (msg) e.msg = msg;
-    demo_->trace().record(std::move(e));
+    demo_->record(std::move(e));
   }
 
  private:
@@ -184,9 +184,6 @@ class SocketServerDemo : public harness::Scenario {
       else
         demo.step(fmt::format("{} server, {} mode: client 1 connects and stays; client 2 sends \"world\"", kind_,
                               mode));
-      if (!datagram() && mode == "forking")
-        demo.say("(The forked handlers' own calls are not traced in role both: a child copies the parent's locks "
-                 "as they are at fork(), possibly held. --role server --mode forking traces them.)");
       auto result = run_mode(demo, mode);
       facts[mode] = result;
       if (datagram()) {
@@ -206,7 +203,7 @@ class SocketServerDemo : public harness::Scenario {
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // threads made from here on inherit the mask
-    auto server = make(demo, mode_, address(demo), true);
+    auto server = make(demo, mode_, address(demo));
     demo.announce_listening(server->server_address());
     if (demo.options().once) {
       server->handle_request();
@@ -229,12 +226,8 @@ class SocketServerDemo : public harness::Scenario {
     return sticky::Address::ip(demo.options().host, static_cast<std::uint16_t>(demo.options().port));
   }
 
-  // `record`: the handlers' calls go into the trace. Not for forked children in role both:
-  // a child copies the parent's locks as they are at fork(), and there the clients' thread
-  // may be holding the trace's.
-  std::unique_ptr<sticky::BaseServer> make(harness::Demo& demo, const std::string& mode, sticky::Address where,
-                                           bool record) {
-    recorder_ = std::make_unique<Recorder>(record ? &demo : nullptr, mode == "forking");
+  std::unique_ptr<sticky::BaseServer> make(harness::Demo& demo, const std::string& mode, sticky::Address where) {
+    recorder_ = std::make_unique<Recorder>(&demo, mode == "forking");
     Recorder& recorder = *recorder_;
     bool upper_case = handler_ != "line";
     sticky::HandlerFactory factory;
@@ -265,7 +258,7 @@ class SocketServerDemo : public harness::Scenario {
       e.op = sticky::Op::call;
       e.text = fmt::format("[pid {} tid {}] {}{}{}", ::getpid(), thread_id(), call, detail.empty() ? "" : ": ", detail);
       e.facts = nlohmann::json{{"call", call}, {"pid", ::getpid()}, {"tid", thread_id()}}.dump();
-      demo.trace().record(std::move(e));
+      demo.record(std::move(e));
     };
     return server;
   }
@@ -276,7 +269,7 @@ class SocketServerDemo : public harness::Scenario {
       handlers_.clear();
     }
     mode_of_call_ = mode;
-    auto server = make(demo, mode, address(demo), mode != "forking");
+    auto server = make(demo, mode, address(demo));
     std::thread loop([&] { server->serve_forever(100ms); });
     auto where = server->server_address();
     nlohmann::json facts;

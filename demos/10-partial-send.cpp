@@ -7,8 +7,9 @@
 // The number accepted is not the SO_SNDBUF you set. Linux doubles the value (getsockopt
 // reports 8192 for 4096) to leave room for its own bookkeeping, counts the memory its
 // buffers take (skb truesize) rather than your bytes, and checks the limit only before it
-// starts a new buffer — one of which may hold up to half the receiver's window. Measured here:
-// 32,741 bytes, half of the 65,482-byte window a 64 KiB receive buffer advertises.
+// starts a new buffer — one of which may hold a whole segment, capped at half the largest
+// window the receiver advertised. Measured here: 32,741 bytes, half of the 65,483-byte window
+// a 64 KiB receive buffer advertises (`ss -ti` shows mss:32741).
 #include <fmt/format.h>
 
 #include <future>
@@ -21,6 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::size_t kSize = 1 << 20;
+constexpr int kSendBuffer = 4096;  // SO_SNDBUF as set; the kernel doubles it
 
 // FNV-1a: enough to tell a student whether two 1 MiB blobs are the same.
 std::uint64_t checksum(std::string_view bytes) {
@@ -47,7 +49,7 @@ Pair small_buffer_pair() {
   sticky::set_receive_buffer(listener.get(), 65536);  // inherited by the accepted socket
   Pair p;
   p.sender = sticky::connect_stream(sticky::local_address(listener.get()), 2000ms);
-  sticky::set_send_buffer(p.sender.get(), 4096);
+  sticky::set_send_buffer(p.sender.get(), kSendBuffer);
   p.receiver = sticky::accept_connection(listener.get());
   return p;
 }
@@ -86,7 +88,7 @@ class PartialSend : public harness::StreamScenario {
     demo.say(fmt::format("payload: {} bytes, checksum {:016x}", data.size(), checksum(data)));
     for (bool loop : {false, true}) {
       sticky::Fd fd = sticky::connect_stream(server, 2000ms);
-      sticky::set_send_buffer(fd.get(), 4096);
+      sticky::set_send_buffer(fd.get(), kSendBuffer);
       sticky::set_nonblocking(fd.get(), true);
       if (loop) {
         sticky::send_all(fd.get(), data, 10000ms);
@@ -111,9 +113,10 @@ class PartialSend : public harness::StreamScenario {
       reported = send_buffer_size(p.sender.get());
       accepted = sticky::send_once(p.sender.get(), data);
       demo.say(fmt::format("send(1048576 bytes) returned {}: the kernel took only what fitted. (SO_SNDBUF was set "
-                           "to 4096; the kernel reports {} — it doubles the value — and still took {}: how much "
+                           "to {}; the kernel reports {} — it doubles the value — and still took {}: how much "
                            "fits is the kernel's reckoning, not the number you set.)",
-                           accepted, reported, accepted > static_cast<std::size_t>(reported) ? "more" : "less"));
+                           accepted, kSendBuffer, reported,
+                           accepted > static_cast<std::size_t>(reported) ? "more" : "less"));
       demo.say("A program that ignores the return value now closes, believing it sent everything.");
       p.sender.reset();
       naive_got = drain(p.receiver.get());
@@ -151,7 +154,7 @@ class PartialSend : public harness::StreamScenario {
                     full_got.size() == kSize && full_match && timed > 0 && timed < kSize;
     demo.result(observed,
                 {{"requested", kSize},
-                 {"sndbuf_set", 4096},
+                 {"sndbuf_set", kSendBuffer},
                  {"sndbuf_reported", reported},
                  {"nonblocking_send_accepted", accepted},
                  {"naive_received", naive_got.size()},

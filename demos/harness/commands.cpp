@@ -178,7 +178,7 @@ std::vector<AnswerOrigin> trace_answers(const std::vector<std::string>& commands
       if (lo >= hi) continue;
       o.commands.push_back(j);
       std::string which = lo == begin && hi == end ? "all of" : lo == begin ? "the start of" : hi == end ? "the end of" : "part of";
-      parts.push_back(fmt::format("{} `{}`'s answer", which, commands[j]));
+      parts.push_back(fmt::format("{} answer {} (`{}`)", which, j + 1, commands[j]));
     }
     o.in_step = o.commands.size() == 1 && o.commands[0] == i && a == outputs[i];
     o.from = parts.empty() ? "nothing" : fmt::format("{}", fmt::join(parts, " + "));

@@ -45,11 +45,11 @@ std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view co
 // What a stream of answers read without framing holds: which command's output each recv
 // returned, assuming the server is ours (its built-in commands, run_command()). A recv
 // holding exactly its own command's output is in step; the others are described by where
-// their bytes came from: "the end of `seq 400`'s answer + all of `echo hi`'s".
+// their bytes came from: "the end of answer 1 (`seq 400`) + all of answer 2 (`echo hi`)".
 struct AnswerOrigin {
   bool in_step = false;
   bool known = true;     // false: the bytes are not what our built-in commands print
-  std::string from;      // "the end of `seq 400`'s answer"
+  std::string from;      // "the end of answer 1 (`seq 400`)"
   std::vector<std::size_t> commands;  // indexes of the commands whose output it holds
 };
 std::vector<AnswerOrigin> trace_answers(const std::vector<std::string>& commands,

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "harness/narrator.hpp"
@@ -32,7 +33,7 @@ void Conn::record_send(std::string_view data, bool new_message) {
   e.op = Op::send;
   e.msg = msg_;
   e.data = std::string(data);
-  demo_->trace().record(std::move(e));
+  demo_->record(std::move(e));
 }
 
 // A send is recorded before the bytes go: the peer's recv may be recorded (on another
@@ -64,7 +65,7 @@ std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
   e.op = Op::recv;
   e.want = want;
   e.data = data;
-  demo_->trace().record(std::move(e));
+  demo_->record(std::move(e));
   if (auto* p = demo_->predictor()) p->tell(data.size());
   return data;
 }
@@ -111,7 +112,7 @@ void Conn::frame(std::string_view payload) {
   e.op = Op::frame;
   e.data = std::string(payload);
   e.codec = codec_words_;
-  demo_->trace().record(std::move(e));
+  demo_->record(std::move(e));
 }
 
 void Conn::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
@@ -129,7 +130,7 @@ void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
   e.msg = ++msg_;
   e.data = std::string(data);
   e.datagram = true;
-  demo_->trace().record(std::move(e));
+  demo_->record(std::move(e));
   sticky::send_datagram(fd_.get(), data, to);
 }
 
@@ -148,7 +149,7 @@ sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout time
   e.datagram = true;
   e.truncated = d.truncated;
   e.full_size = d.full_size;
-  demo_->trace().record(std::move(e));
+  demo_->record(std::move(e));
   if (auto* p = demo_->predictor()) p->tell(d.data.size());
   return d;
 }
@@ -183,6 +184,17 @@ void DatagramScenario::serve_role(Demo& demo) {
 // ------------------------------------------------------------------------------------ Demo
 
 namespace {
+
+// Recording goes through this gate, and fork() takes it first (pthread_atfork): a forked
+// child — demo 09's forking server — then never inherits the trace or the narration locked
+// by a thread that does not exist in it, and may record its own calls.
+std::mutex record_gate;
+void register_fork_gate() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::pthread_atfork([] { record_gate.lock(); }, [] { record_gate.unlock(); }, [] { record_gate.unlock(); });
+  });
+}
 
 // One connection of a demo's server: the scenario serves it; its trouble (a reset, a
 // hostile length) ends that connection, not the server.
@@ -259,6 +271,12 @@ struct Demo::LocalServer {
 Demo::Demo(int number, std::string name, std::string summary)
     : number_(number), program_(fmt::format("{:02}-{}", number, name)), summary_(std::move(summary)) {
   options_.port = 9000 + number;
+  register_fork_gate();
+}
+
+sticky::TraceEvent Demo::record(sticky::TraceEvent event) {
+  std::lock_guard lock(record_gate);
+  return trace_.record(std::move(event));
 }
 
 Demo::~Demo() { stop_local_server(); }
@@ -316,7 +334,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   meta.program = program_;
   meta.pid = ::getpid();
   meta.extra = R"({"format":1})";
-  trace_.record(std::move(meta));
+  record(std::move(meta));
 
   return sticky::cli::run(program_, [&] {
     try {
@@ -343,6 +361,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
 
 void Demo::print(std::string text) {
   if (options_.json) return;
+  std::lock_guard lock(record_gate);
   if (narrator_) narrator_->print(std::move(text));
 }
 
@@ -369,14 +388,14 @@ void Demo::step(std::string heading) {
   sticky::TraceEvent e;
   e.op = Op::step;
   e.text = heading;
-  trace_.record(std::move(e));  // the narrator pauses before it, with --step
+  record(std::move(e));  // the narrator pauses before it, with --step
 }
 
 void Demo::say(std::string text) {
   sticky::TraceEvent e;
   e.op = Op::note;
   e.text = std::move(text);
-  trace_.record(std::move(e));
+  record(std::move(e));
 }
 
 void Demo::error(std::string text, Side side) {
@@ -384,7 +403,7 @@ void Demo::error(std::string text, Side side) {
   e.op = Op::error;
   e.side = side;
   e.text = std::move(text);
-  trace_.record(std::move(e));
+  record(std::move(e));
 }
 
 void Demo::result(bool observed, const nlohmann::json& facts, std::string summary) {
@@ -393,7 +412,7 @@ void Demo::result(bool observed, const nlohmann::json& facts, std::string summar
   e.observed = observed;
   e.facts = facts.dump();
   e.text = std::move(summary);
-  trace_.record(std::move(e));
+  record(std::move(e));
 }
 
 int Demo::next_conn_id(Side side) { return ++(side == Side::server ? server_ids_ : client_ids_); }

@@ -158,7 +158,9 @@ class Demo {
 
   const Options& options() const { return options_; }
   const std::string& program() const { return program_; }
-  sticky::Trace& trace() { return trace_; }
+  sticky::Trace& trace() { return trace_; }  // its events(); record() through the demo
+  // Records an event (a listener narrates it, or writes it as JSON), fork-safely.
+  sticky::TraceEvent record(sticky::TraceEvent event);
   bool colour() const { return colour_; }
   // Whether each send/recv is narrated (it is always in the trace). Off for long loops.
   void narrate_io(bool on) { narrate_io_ = on; }

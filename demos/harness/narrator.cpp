@@ -50,32 +50,6 @@ std::size_t escape_at(std::string_view text, std::size_t i) {
   return j < text.size() ? j - i + 1 : text.size() - i;
 }
 
-// The longest prefix of `text` (no escape codes in it) that fits in `columns`.
-std::string_view head_columns(std::string_view text, std::size_t columns) {
-  std::size_t used = 0, i = 0;
-  while (i < text.size()) {
-    auto [cp, n] = code_point(text, i);
-    if (used + columns_of(cp) > columns) break;
-    used += columns_of(cp);
-    i += n;
-  }
-  return text.substr(0, i);
-}
-
-// The longest suffix of `text` that fits in `columns`.
-std::string_view tail_columns(std::string_view text, std::size_t columns) {
-  std::size_t start = text.size(), used = 0;
-  while (start > 0) {
-    std::size_t begin = start - 1;
-    while (begin > 0 && (static_cast<unsigned char>(text[begin]) & 0xc0) == 0x80) --begin;
-    auto [cp, n] = code_point(text, begin);
-    if (used + columns_of(cp) > columns) break;
-    used += columns_of(cp);
-    start = begin;
-  }
-  return text.substr(start);
-}
-
 }  // namespace
 
 std::size_t display_width(std::string_view text) {
@@ -172,13 +146,32 @@ std::size_t output_width(int fd) {
 std::string preview(std::string_view bytes, std::size_t limit) {
   std::string text = sticky::printable(bytes);
   if (display_width(text) <= limit) return "\"" + text + "\"";
+  // Cut between whole characters and whole escapes ("\n", "\xd4"), never inside one.
+  std::vector<std::string_view> units;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = text[i] == '\\' ? (i + 1 < text.size() && text[i + 1] == 'x' ? 4 : 2) : code_point(text, i).second;
+    n = std::min(n, text.size() - i);
+    units.push_back(std::string_view(text).substr(i, n));
+    i += n;
+  }
   std::size_t head = limit * 2 / 3, tail = limit - head;
-  return fmt::format("\"{}…{}\"", head_columns(text, head), tail_columns(text, tail));
+  std::string front, back;
+  std::size_t used = 0, first = 0;
+  for (; first < units.size() && used + display_width(units[first]) <= head; ++first) {
+    used += display_width(units[first]);
+    front += units[first];
+  }
+  used = 0;
+  for (std::size_t last = units.size(); last > first && used + display_width(units[last - 1]) <= tail; --last) {
+    used += display_width(units[last - 1]);
+    back.insert(0, units[last - 1]);
+  }
+  return "\"" + front + "…" + back + "\"";
 }
 
 // ------------------------------------------------------------------------ hints for lengths
 
-std::string length_hint(const sticky::LengthOptions& o, std::string_view header) {
+std::string length_hint(const sticky::LengthOptions& o, std::string_view header, bool endian_option) {
   if (header.size() < o.offset + static_cast<std::size_t>(o.width)) return {};
   std::string_view field = header.substr(o.offset, static_cast<std::size_t>(o.width));
   std::vector<std::string> hints;
@@ -204,8 +197,9 @@ std::string length_hint(const sticky::LengthOptions& o, std::string_view header)
     if (fits) {
       bool python_i = !o.big_endian && o.is_signed && o.width == 4;
       std::string try_this = !o.big_endian ? python_i ? "without --python-i (big-endian is the default)" : "--endian big"
-                             : o.width == 4 ? "--endian little or --python-i"
-                                            : "--endian little";
+                             : !endian_option ? "--python-i"
+                             : o.width == 4   ? "--endian little or --python-i"
+                                              : "--endian little";
       hints.push_back(fmt::format("read {}-endian it is {}: try {}", o.big_endian ? "little" : "big", other, try_this));
     }
   }
@@ -234,6 +228,7 @@ struct Narrator::State {
     std::uint64_t more = 0;
     std::size_t smallest = 0, largest = 0;
     std::uint64_t total = 0;
+    std::string last;  // the latest call's own line: a run of two shows both
   };
   std::optional<Run> run;
   bool printed_anything = false;
@@ -354,6 +349,10 @@ struct Narrator::State {
     Run r = std::move(*run);
     run.reset();
     if (r.more == 0) return;
+    if (r.more == 1) {
+      emit(std::move(r.last), pace == Pace::calls);
+      return;
+    }
     std::string each = r.smallest == r.largest ? sticky::count_bytes(r.smallest)
                                                : fmt::format("{} to {}", r.smallest, sticky::count_bytes(r.largest));
     emit(wrap(fmt::format("  {:<8} {} × {} more, {} each ({} calls, {} in all)", r.who, r.label, r.more, each,
@@ -399,10 +398,11 @@ struct Narrator::State {
           run->smallest = std::min(run->smallest, size);
           run->largest = std::max(run->largest, size);
           run->total += size;
+          run->last = wrap(call_line(e, *call, width), width, 13);
           return;
         }
         end_run();
-        run = Run{key, call->who, call->datagram || !call->is_send ? call->label : "send", 0, size, size, size};
+        run = Run{key, call->who, call->datagram || !call->is_send ? call->label : "send", 0, size, size, size, ""};
         emit(wrap(call_line(e, *call, width), width, 13), pace == Pace::calls);
         return;
       }

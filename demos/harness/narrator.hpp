@@ -66,6 +66,7 @@ std::size_t output_width(int fd);
 // they are printable ("hell": the stream is text, not length-prefixed), and its value in the
 // other byte order when that one fits the maximum ("read little-endian it is 5: try …").
 // `header` holds at least offset + width bytes of the frame at fault; "" when no hint helps.
-std::string length_hint(const sticky::LengthOptions& options, std::string_view header);
+// `endian_option`: the program has --endian (frametool); the demos have only --python-i.
+std::string length_hint(const sticky::LengthOptions& options, std::string_view header, bool endian_option = true);
 
 }  // namespace harness
