@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Lesson 02 (拆包, 半包), the client: one send() of b"helloworldegon", then 64 KiB twice.
+"""Lesson 02 (拆包, 半包), the client: one send() of b"helloworldegon", then big messages.
 
 It speaks the bytes of our demo 02: after the word it waits for the server's b"next",
-sends the two big messages, and waits for b"done".
+sends 256 KiB and then 64 KiB (one sendall() each), waits for b"go", sends 256 KiB
+again, and waits for b"done".
 
   python3 02-client-one-send.py               against 02-server-recv-sizes.py,
                                               or: build/bin/02-short-read --role server
@@ -10,7 +11,13 @@ sends the two big messages, and waits for b"done".
 import argparse
 import socket
 
-BIG = 64 * 1024
+SMALL = 64 * 1024
+BIG = 256 * 1024
+
+
+def pattern(n, first):
+    """The demo's payload: first, first+1, ... around the alphabet."""
+    return bytes(ord(first) + i % 26 for i in range(n))
 
 
 def recv_exact(sock, n):
@@ -34,9 +41,11 @@ client.settimeout(10)  # never wait forever on a server that says nothing
 client.sendall(b"helloworldegon")
 print("sent 14 bytes in one call")
 recv_exact(client, 4)  # b"next": the server has done its three small reads
-big = bytes(ord("a") + i % 26 for i in range(BIG))
-client.sendall(big)
-client.sendall(big)
-print("sent %d bytes twice" % BIG)
+client.sendall(pattern(BIG, "a"))
+client.sendall(pattern(SMALL, "a"))
+print("sent %d bytes, then %d bytes" % (BIG, SMALL))
+recv_exact(client, 2)  # b"go": the server is in recv_exact
+client.sendall(pattern(BIG, "A"))
+print("sent %d bytes again" % BIG)
 print("server says %r" % recv_exact(client, 4))
 client.close()

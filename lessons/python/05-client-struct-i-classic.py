@@ -2,13 +2,14 @@
 """Lesson 05, the classic struct client, as the lessons write it: struct.unpack("i", recv(4)).
 
 Its weak points, kept on purpose:
+- it sends each command as it is, unframed: only the answers have a header (the half fix);
 - it trusts recv(4) to return 4 bytes (struct.error if it returns fewer);
 - it trusts the length: a hostile server's 2,147,483,647 makes it wait for 2 GiB;
 - it has a timeout only because a program in a lesson must end.
 Try it against a hostile server: build/bin/05-struct-prefix --role server --python-i --evil huge
 
   python3 05-client-struct-i-classic.py       against 05-server-struct-i-classic.py,
-  or: build/bin/05-struct-prefix --role server --python-i
+  or: build/bin/05-struct-prefix --role server --classic --python-i
 """
 import argparse
 import socket

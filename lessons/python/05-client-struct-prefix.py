@@ -5,9 +5,14 @@ It reads exactly 4 bytes (looping if they come in pieces), checks the length aga
 maximum before allocating anything, reads exactly that many bytes, and only then decodes
 the text — a recv() can end in the middle of a character (lesson 11).
 
-  python3 05-client-struct-prefix.py          against 05-server-struct-prefix.py
-Against our demo 05 (which frames answers but not commands), or the classic "i" server:
-  build/bin/05-struct-prefix --role server    then: python3 05-client-struct-prefix.py --unframed-commands
+  python3 05-client-struct-prefix.py          against 05-server-struct-prefix.py,
+                                              or: build/bin/05-struct-prefix --role server
+Our demo 05 frames the commands and the answers too (--python-i on both sides for the
+struct.pack("i") header). The classic "i" server frames only its answers and reads each
+command with one recv(1024) — the half fix; --unframed-commands sends it plain commands:
+  python3 05-client-struct-prefix.py --python-i --unframed-commands
+                                              against 05-server-struct-i-classic.py,
+                                              or: build/bin/05-struct-prefix --role server --classic --python-i
 """
 import argparse
 import socket
@@ -57,7 +62,8 @@ parser.add_argument("--port", type=int, default=9005, help="server port (default
 parser.add_argument("--command", action="append", help="a command to send (repeatable); default: a prompt")
 parser.add_argument("--python-i", action="store_true", help="header as struct.pack('i'): little-endian, signed")
 parser.add_argument("--unframed-commands", action="store_true",
-                    help="send commands as plain text, as the classic programs and demo 05 expect")
+                    help="send commands as plain text, as the classic programs "
+                         "(and 05-struct-prefix --classic) expect")
 parser.add_argument("--max-length", type=int, default=16 << 20, help="largest answer accepted (default: %(default)s)")
 args = parser.parse_args()
 HEADER = struct.Struct("<i" if args.python_i else "!I")  # "<i": what "i" means on x86 and ARM

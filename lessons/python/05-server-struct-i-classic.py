@@ -2,13 +2,14 @@
 """Lesson 05, the classic struct version, as the lessons write it: struct.pack("i", len(res)).
 
 It works on one machine, and it is what many programs in the wild speak, so our fixed
-programs and demos can speak it too (--python-i). Its weak points, kept on purpose:
+programs and demos can speak it too (--python-i, with --classic or --unframed-commands for
+its unframed commands). Its weak points, kept on purpose:
 - "i" is native: little-endian, 4 bytes, signed on x86 — another machine may disagree;
 - the header and the body go out in two send() calls: the 40 ms stall of lesson 06;
 - commands are not framed: each is whatever one recv(1024) returns.
 
   python3 05-server-struct-i-classic.py       then: python3 05-client-struct-i-classic.py
-                                              or:   build/bin/05-struct-prefix --role client --python-i
+                                              or:   build/bin/05-struct-prefix --role client --classic --python-i
 """
 import argparse
 import socket

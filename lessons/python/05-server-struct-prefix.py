@@ -8,9 +8,13 @@ machine's own byte order and size, so two machines can disagree about it, and it
 signed, so a broken or hostile peer can send a negative length.
 
   python3 05-server-struct-prefix.py          then: python3 05-client-struct-prefix.py
-With the classic struct.pack("i") programs, or our demo 05, whose commands are not framed:
+                                              or:   build/bin/05-struct-prefix --role client
+Our demo 05 frames the commands and the answers too (--python-i on both sides for the
+struct.pack("i") header). With the classic "i" client only the answers are framed: it sends
+each command as it is — the half fix; --unframed-commands reads each with one recv(1024):
   python3 05-server-struct-prefix.py --python-i --unframed-commands
-  build/bin/05-struct-prefix --role client --python-i
+                                              then: python3 05-client-struct-i-classic.py
+                                              or:   build/bin/05-struct-prefix --role client --classic --python-i
 """
 import argparse
 import socket
@@ -52,7 +56,8 @@ parser.add_argument("--port", type=int, default=9005, help="port; 0 lets the OS 
 parser.add_argument("--once", action="store_true", help="serve one connection, then exit")
 parser.add_argument("--python-i", action="store_true", help="header as struct.pack('i'): little-endian, signed")
 parser.add_argument("--unframed-commands", action="store_true",
-                    help="read each command with one recv(1024), as the classic programs and demo 05 send them")
+                    help="read each command with one recv(1024), as the classic programs "
+                         "(and 05-struct-prefix --classic) send them")
 parser.add_argument("--max-length", type=int, default=1 << 20, help="largest command accepted (default: %(default)s)")
 args = parser.parse_args()
 HEADER = struct.Struct("<i" if args.python_i else "!I")  # "<i": what "i" means on x86 and ARM

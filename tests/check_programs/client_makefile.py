@@ -8,7 +8,7 @@ COMMANDS = [b"echo hi", b"seq 400", b"echo bye"]
 sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 reader = sock.makefile("rb")
 for command in COMMANDS:
-    sock.sendall(command)
+    sock.sendall(struct.pack("!I", len(command)) + command)  # commands are framed too
     header = reader.read(4)
     if len(header) < 4:
         sys.exit("server closed the connection")

@@ -18,7 +18,7 @@ def recv_exact(sock, n):
 
 sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 for command in COMMANDS:
-    sock.sendall(command)
+    sock.sendall(struct.pack("!I", len(command)) + command)  # commands are framed too
     header = sock.recv(4)                   # may return 1, 2 or 3 bytes
     n = struct.unpack("!I", header)[0]
     if n > 1 << 24:

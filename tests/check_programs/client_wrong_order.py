@@ -1,4 +1,5 @@
-# Mistake: the server packs the length with "!I" (big endian); this client unpacks it with "i".
+# Mistake: the server packs the length with "!I" (big endian); this client frames its commands
+# that way too, but unpacks the answers' length with "i".
 import socket
 import struct
 import sys
@@ -18,7 +19,7 @@ def recv_exact(sock, n):
 
 sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 for command in COMMANDS:
-    sock.sendall(command)
+    sock.sendall(struct.pack("!I", len(command)) + command)  # commands are framed too
     header = recv_exact(sock, 4)
     n = struct.unpack("i", header)[0]
     if n > 1 << 24:
