@@ -14,7 +14,7 @@ LDLIBS := -lfmt -pthread
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
-                   libcli11-dev tmux python3 help2man gettext netcat-openbsd
+                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd
 
 LIB := $(BUILD)/lib/libsticky.a
 LIB_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/src/*.cpp))

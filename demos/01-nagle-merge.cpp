@@ -66,7 +66,7 @@ class NagleMerge : public harness::StreamScenario {
     StreamScenario::both(demo);
     bool merged = first_recv_ == "helloworldegon";
     demo.say(merged ? "One recv(1024) returned all 14 bytes: the three messages stuck together (粘包)."
-                    : fmt::format("The first recv returned {} bytes this time.", first_recv_.size()));
+                    : fmt::format("The first recv returned {} this time.", sticky::count_bytes(first_recv_.size())));
     demo.say("They met in the server's receive buffer, not on the wire: the reader was simply late.");
 
     demo.step("Part B: Nagle's algorithm, made visible by delayed ACKs");

@@ -128,11 +128,11 @@ class StructPrefix : public harness::StreamScenario {
     demo.say("The classic server takes whatever one recv(1024) returns as one command.");
     demo.narrate_io(false);
     sticky::Shaping slow_pieces = pieces;
-    slow_pieces.pace = 2000us;  // each piece its own recv(), even on a busy machine
+    slow_pieces.pace = 20ms;  // each piece of the command its own recv(), even on a busy machine
     classic_now_ = true;
     std::vector<std::string> classic_answers;
     {
-      harness::RelayThread relay(server, slow_pieces, slow_pieces);
+      harness::RelayThread relay(server, slow_pieces, pieces);
       auto conn = demo.connect(relay.address());
       classic_answers.push_back(harness::ask(conn, protocol(true), "seq 400"));
       // Hang up and read the answers still coming: one for every piece the server took.

@@ -96,8 +96,8 @@ class UdpBoundaries : public harness::DatagramScenario {
                  {"empty_read_bytes", empty.data.size()},
                  {"empty_is_datagram", empty.data.empty()}},
                 fmt::format("3 datagrams read as {}; 3000 bytes read as {} with MSG_TRUNC; next read \"{}\"; "
-                            "empty datagram read as {} bytes",
-                            got.size(), big.data.size(), next.data, empty.data.size()));
+                            "empty datagram read as {}",
+                            got.size(), big.data.size(), next.data, sticky::count_bytes(empty.data.size())));
   }
 };
 

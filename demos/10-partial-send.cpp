@@ -79,7 +79,7 @@ class PartialSend : public harness::StreamScenario {
   // twice, once ignoring send()'s return value and once with send_all.
   void serve(harness::Demo& demo, harness::Conn& conn) override {
     std::string got = drain(conn.fd());
-    demo.say(fmt::format("server received {} bytes, checksum {:016x}{}", got.size(), checksum(got),
+    demo.say(fmt::format("server received {}, checksum {:016x}{}", sticky::count_bytes(got.size()), checksum(got),
                          checksum(got) == checksum(payload()) ? " (the whole 1 MiB payload)" : ""));
   }
 
@@ -121,7 +121,7 @@ class PartialSend : public harness::StreamScenario {
       p.sender.reset();
       naive_got = drain(p.receiver.get());
     }
-    demo.say(fmt::format("The receiver got {} bytes; checksum {} the sender's.", naive_got.size(),
+    demo.say(fmt::format("The receiver got {}; checksum {} the sender's.", sticky::count_bytes(naive_got.size()),
                          checksum(naive_got) == sum ? "matches" : "does NOT match"));
 
     demo.step("Part B: send_all(), which loops over partial sends");
@@ -135,7 +135,7 @@ class PartialSend : public harness::StreamScenario {
       full_got = reader.get();
     }
     bool full_match = checksum(full_got) == sum;
-    demo.say(fmt::format("The receiver got {} bytes; checksum {}.", full_got.size(), full_match ? "matches" : "does NOT match"));
+    demo.say(fmt::format("The receiver got {}; checksum {}.", sticky::count_bytes(full_got.size()), full_match ? "matches" : "does NOT match"));
 
     demo.step("Part C: a blocking socket with SO_SNDTIMEO of 100 ms, and a receiver that does not read");
     std::size_t timed;

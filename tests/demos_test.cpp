@@ -172,3 +172,89 @@ TEST_CASE("every demo's result facts are those recorded before the refactor", "[
   auto baseline = nlohmann::json::parse(in);
   for (auto& [demo, facts] : baseline.items()) compare_facts(facts, test::demo_facts(demo), demo);
 }
+
+// Narration: wrapped to the terminal at word boundaries (80 columns off a terminal), colour
+// and wide characters measured as a terminal shows them, runs of calls folded, "1 byte".
+#include "harness/narrator.hpp"
+
+TEST_CASE("narration wraps at word boundaries, counting columns as a terminal does", "[demos][narration]") {
+  CHECK(harness::display_width("粘包") == 4);
+  CHECK(harness::display_width("\033[1;36mhello\033[0m") == 5);
+  CHECK(harness::wrap("aaaa bbbb cccc dddd eeee ffff gggg", 30, 2) == "aaaa bbbb cccc dddd eeee ffff\n  gggg");
+  CHECK(harness::wrap("\033[1mone two\033[0m three", 7, 0) == "\033[1mone two\033[0m\nthree");
+  CHECK(harness::wrap("  粘包粘包 ab cd", 10, 2) == "  粘包粘包\n  ab cd");
+  // A quoted preview is not broken when a space outside it will do.
+  CHECK(harness::wrap("recv 14 \"a b c\" end", 16, 2) == "recv 14 \"a b c\"\n  end");
+  CHECK(harness::preview("1\n2\n3\n4\n5\n6\n7\n8\n9\n", 10) == "\"1\\n2\\n…9\\n\"");  // escapes stay whole
+}
+
+TEST_CASE("every demo's narration fits 80 columns off a terminal and says \"1 byte\"", "[demos][narration]") {
+  for (const auto& demo : kDemos) {
+    INFO(demo);
+    auto r = test::run({binary(demo)}, {}, 60);
+    REQUIRE(r.status == 0);
+    std::istringstream lines(r.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      INFO(line);
+      CHECK(harness::display_width(line) <= 80);
+      CHECK(line.find(" 1 bytes") == std::string::npos);
+      CHECK(line.find("byte(s)") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("02's server in its own terminal folds a run of calls as role both does", "[demos][narration]") {
+  test::Process server({binary("02-short-read"), "--role", "server", "--port", "0", "--once"});
+  auto port = test::port_of(server.read_line());
+  auto client = test::run({binary("02-short-read"), "--role", "client", "--port", port});
+  CHECK(client.status == 0);
+  std::string out, line;
+  while (!(line = server.read_line(10)).empty() || out.find("done") == std::string::npos) {
+    if (line.empty()) break;
+    out += line + "\n";
+  }
+  CHECK(server.wait() == 0);
+  CHECK_THAT(out, Catch::Contains("server   recv(1024)    1024 bytes"));
+  CHECK_THAT(out, Catch::Contains("server   recv(1024) × 63 more, 1024 bytes each (64 calls, 65536 bytes in all)"));
+  auto both = test::run({binary("02-short-read")});
+  CHECK_THAT(both.out, Catch::Contains("server   recv(1024) × 63 more, 1024 bytes each (64 calls, 65536 bytes in all)"));
+}
+
+TEST_CASE("--step pauses before each call and each part, on a terminal", "[demos][narration]") {
+  // A pseudo-terminal, and Enter pressed at every prompt; the calls and parts are counted.
+  const std::string driver =
+      "import os, pty, select, sys\n"
+      "pid, fd = pty.fork()\n"
+      "if pid == 0:\n"
+      "    os.execv(sys.argv[1], sys.argv[1:])\n"
+      "out = b''\n"
+      "while True:\n"
+      "    r, _, _ = select.select([fd], [], [], 10)\n"
+      "    if not r: break\n"
+      "    try: data = os.read(fd, 4096)\n"
+      "    except OSError: break\n"
+      "    if not data: break\n"
+      "    out += data\n"
+      "    for _ in range(data.count(b'[Enter]')): os.write(fd, b'\\n')\n"
+      "os.waitpid(pid, 0)\n"
+      "sys.stdout.write(out.decode('utf-8', 'replace').replace('\\r', ''))\n";
+  auto r = test::run({"python3", "-c", driver, binary("07-udp-boundaries"), "--step", "--no-color"}, {}, 60);
+  REQUIRE(r.status == 0);
+  int prompts = 0, calls = 0;
+  std::istringstream lines(r.out);
+  std::string line, previous;
+  while (std::getline(lines, line)) {
+    if (line.find("[Enter]") != std::string::npos) ++prompts;
+    bool call = line.find("sendto") != std::string::npos || line.find("recvfrom(") != std::string::npos;
+    if (call && line.rfind("  client", 0) + line.rfind("  server", 0) != 2 * std::string::npos) {
+      ++calls;
+      // The line before a call's is the prompt that held it back.
+      CHECK(previous.find("[Enter]") != std::string::npos);
+    }
+    previous = line;
+  }
+  CHECK(calls >= 15);
+  CHECK(prompts >= calls);
+  CHECK_THAT(r.out, Catch::Contains("Result: 3 datagrams read as 3"));
+}

@@ -180,8 +180,8 @@ std::string length_hint(const sticky::LengthOptions& o, std::string_view header,
     return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
   });
   if (text)
-    hints.push_back(fmt::format("its {} bytes are \"{}\": this stream looks like text, not a length-prefixed one",
-                                field.size(), sticky::printable(field)));
+    hints.push_back(fmt::format("its {} are \"{}\": this stream looks like text, not a length-prefixed one",
+                                sticky::count_bytes(field.size()), sticky::printable(field)));
   if (o.width > 1) {
     // The same bytes in the other byte order.
     std::uint64_t value = 0;
