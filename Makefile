@@ -110,7 +110,7 @@ test: all
 	@STICKY_SANITIZER=$(STICKY_SANITIZER) python3 tests/run_tests.py --binary $(TEST_BIN) --lessons lessons --report $(BUILD)/test-results.xml $(TESTS)
 
 tour: all
-	@bash demos/tour.sh $(BUILD)/bin
+	@PREDICT=$(PREDICT) bash demos/tour.sh $(BUILD)/bin
 
 # The whole suite under sanitizers, each in its own build tree. GCC 12 reports false
 # "may be used uninitialized" in libstdc++'s <regex> (which Catch2 uses) under sanitizers;

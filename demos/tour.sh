@@ -11,6 +11,8 @@ bold=$'\e[1m'; dim=$'\e[2m'; reset=$'\e[0m'
 if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=""; dim=""; reset=""; fi
 step=""
 $interactive && step="--step=parts"
+# make tour PREDICT=1: guess what each recv() returns before it happens, then see.
+[ -n "${PREDICT:-}" ] && $interactive && step="--predict"
 
 heading() { printf '\n%s== %s ==%s\n' "$bold" "$1" "$reset"; }
 show() { printf '%s$ %s%s\n' "$dim" "$*" "$reset"; eval "$@"; }

@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "sticky/bytes.hpp"
+#include "sticky/provenance.hpp"
 
 namespace view {
 
@@ -300,7 +301,7 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
   std::string title = _("hex");
   if (selected) {
     const Call& c = model.calls()[*selected];
-    title = fmt::format(fmt::runtime(_("hex: {} {} — {} bytes")), c.side(), c.label(), c.data.size());
+    title = fmt::format(fmt::runtime(_("hex: {} {} — {}")), c.side(), c.label(), sticky::count_bytes(c.data.size()));
   }
   box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
   if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);

@@ -22,9 +22,16 @@ void Predictor::operator()(const sticky::TraceEvent& e) {
   }
 }
 
+Predictor::Question& Predictor::mine() {
+  thread_local Question question;
+  return question;
+}
+
 void Predictor::ask(sticky::Side side, int conn, std::size_t want, bool datagram) {
-  asked_ = {conn, side};
-  want_ = want;
+  std::lock_guard terminal(asking_);
+  Question& q = mine();
+  q.key = {conn, side};
+  q.want = want;
   std::string call = fmt::format("{}({})", datagram ? "recvfrom" : "recv", want);
   std::string question =
       vary_ ? tr("Predict: {} {} will return how many bytes? (it can vary from run to run: any answer the "
@@ -38,20 +45,19 @@ void Predictor::ask(sticky::Side side, int conn, std::size_t want, bool datagram
   std::getline(std::cin, line);
   long value = -1;
   auto [end, error] = std::from_chars(line.data(), line.data() + line.size(), value);
-  guess_ = error == std::errc{} ? value : -1;
+  q.guess = error == std::errc{} ? value : -1;
 }
 
 void Predictor::tell(std::size_t got) {
-  std::uint64_t possible;
-  {
-    std::lock_guard lock(mutex_);
-    possible = std::min<std::uint64_t>(want_, got + unread_[asked_]);  // what was there to read
-  }
-  bool right = guess_ == static_cast<long>(got) ||
-               (vary_ && guess_ >= 1 && static_cast<std::uint64_t>(guess_) <= possible && got > 0);
+  const Question& q = mine();
+  std::lock_guard terminal(asking_);
+  std::lock_guard lock(mutex_);
+  std::uint64_t possible = std::min<std::uint64_t>(q.want, got + unread_[q.key]);  // what was there to read
+  bool right = q.guess == static_cast<long>(got) ||
+               (vary_ && q.guess >= 1 && static_cast<std::uint64_t>(q.guess) <= possible && got > 0);
   ++asked_count_;
   if (right) ++right_;
-  std::string verdict = guess_ < 0 ? tr("no guess").local : right ? tr("right").local : tr("not this time").local;
+  std::string verdict = q.guess < 0 ? tr("no guess").local : right ? tr("right").local : tr("not this time").local;
   fmt::print(out_, "  {}\n", tr("→ it returned {}: {} ({} of {} so far)", sticky::count_bytes(got), verdict,
                                  right_, asked_count_)
                                   .local);

@@ -33,13 +33,19 @@ class Predictor {
 
  private:
   using Key = std::pair<int, sticky::Side>;  // (connection, receiver)
+  // One question at a time: the client's and the server's threads may both be about to
+  // recv(); each thread remembers its own question and guess.
+  struct Question {
+    Key key{};
+    std::size_t want = 0;
+    long guess = -1;
+  };
+  static Question& mine();
   std::FILE* out_;
-  std::mutex mutex_;
+  std::mutex mutex_;     // unread_ and the score
+  std::mutex asking_;    // the terminal: one question and its answer at a time
   std::map<Key, std::uint64_t> unread_;
   bool vary_ = false;
-  Key asked_{};
-  std::size_t want_ = 0;
-  long guess_ = -1;
   int right_ = 0, asked_count_ = 0;
 };
 

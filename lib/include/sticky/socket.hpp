@@ -86,7 +86,7 @@ std::string socket_name(int fd);
 
 // Options. Each names what the kernel does with it in the comment, not what it is called.
 void set_nodelay(int fd, bool on);        // TCP_NODELAY: send small segments now, no Nagle
-void set_quickack(int fd, bool on);       // TCP_QUICKACK: not sticky, re-arm before each recv
+void set_quickack(int fd, bool on);       // TCP_QUICKACK: the kernel clears it again; set it before each recv
 void set_receive_buffer(int fd, int bytes);  // SO_RCVBUF (the kernel doubles the value)
 void set_send_buffer(int fd, int bytes);     // SO_SNDBUF (the kernel doubles the value)
 void set_reuse_address(int fd, bool on);
