@@ -118,6 +118,10 @@ class ReplaySource : public Source {
     } catch (const std::exception& e) {
       throw std::runtime_error(files_[0] + ": " + e.what());
     }
+    // Processes sharing one file (sticky-trace) append each line when its call returns; their
+    // shared clock puts a send before the recv that got its bytes.
+    if (!out.empty() && std::all_of(out.begin(), out.end(), [](auto& e) { return e.pid.has_value(); }))
+      std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.t_us < b.t_us; });
     return out;
   }
   bool finished() const override { return done_; }

@@ -32,6 +32,7 @@ void Model::add(sticky::TraceEvent e) {
     for (const auto& s : a->spans)
       c.spans.push_back({s.msg, static_cast<std::uint32_t>(s.begin), static_cast<std::uint32_t>(s.size), s.starts_message,
                          s.ends_message});
+    c.moved = e.bytes();
     c.data = std::move(e.data);
     step.call = static_cast<std::int32_t>(calls_.size());
     calls_.push_back(std::move(c));

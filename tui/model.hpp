@@ -38,7 +38,8 @@ struct Call {
   const std::string* who = nullptr;    // interned: a million calls share a few names
   const std::string* what = nullptr;
   std::string origin;     // "messages 1–3", "end of stream: the peer closed", "an empty datagram …"
-  std::string data;
+  std::string data;         // what the trace kept of the bytes moved
+  std::uint64_t moved = 0;  // how many bytes the call moved (sticky-trace --max-data keeps fewer)
   std::vector<Span> spans;
 
   const std::string& side() const { return *who; }    // "client", "server#2", "python3 [1234]"

@@ -40,7 +40,7 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
     int x0 = c.is_send ? 20 : 20 + kColumn + 20;
     const std::string& who = c.side();
     body += fmt::format(R"(<text x="{}" y="{}" class="head">{} {} → {}{}</text>)", x0, y, escape(who),
-                        escape(c.label()), sticky::count_bytes(c.data.size()), c.truncated ? " (truncated)" : "");
+                        escape(c.label()), sticky::count_bytes(c.moved), c.truncated ? " (truncated)" : "");
     body += "\n";
     y += 6;
     int x = x0, row_y = y;

@@ -285,7 +285,7 @@ void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool co
     const Call& c = model.calls()[blocks[b].call];
     int x = (c.is_send ? 0 : l.half) + 1;
     bool is_selected = selected && blocks[b].call == *selected;
-    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", c.side(), c.label(), c.data.size(),
+    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", c.side(), c.label(), c.moved,
                                    c.truncated ? " TRUNCATED" : "");
     put(y++, x, head, inner_w, is_selected ? A_BOLD | A_UNDERLINE : A_BOLD);
     for (const auto& line : blocks[b].lines) {
@@ -301,7 +301,7 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
   std::string title = _("hex");
   if (selected) {
     const Call& c = model.calls()[*selected];
-    title = fmt::format(fmt::runtime(_("hex: {} {} — {}")), c.side(), c.label(), sticky::count_bytes(c.data.size()));
+    title = fmt::format(fmt::runtime(_("hex: {} {} — {}")), c.side(), c.label(), sticky::count_bytes(c.moved));
   }
   box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
   if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
