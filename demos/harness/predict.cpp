@@ -6,6 +6,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "harness/narrator.hpp"
 #include "harness/text.hpp"
 #include "sticky/provenance.hpp"
 
@@ -29,9 +30,10 @@ void Predictor::ask(sticky::Side side, int conn, std::size_t want, bool datagram
   std::string question =
       vary_ ? tr("Predict: {} {} will return how many bytes? (it can vary from run to run: any answer the "
                  "kernel could give counts) > ",
-                 sticky::to_string(side), call)
+                 side_text(std::string(sticky::to_string(side))), call)
                   .local
-            : tr("Predict: {} {} will return how many bytes? > ", sticky::to_string(side), call).local;
+            : tr("Predict: {} {} will return how many bytes? > ", side_text(std::string(sticky::to_string(side))), call)
+                  .local;
   fmt::print(out_, "\n  {}", question);
   std::fflush(out_);
   std::string line;
@@ -52,7 +54,7 @@ void Predictor::tell(std::size_t got) {
   ++asked_count_;
   if (right) ++right_;
   std::string verdict = guess_ < 0 ? tr("no guess").local : right ? tr("right").local : tr("not this time").local;
-  fmt::print(out_, "  {}\n", tr("→ it returned {}: {} ({} of {} so far)", sticky::count_bytes(got), verdict,
+  fmt::print(out_, "  {}\n", tr("→ it returned {}: {} ({} of {} so far)", byte_count(got), verdict,
                                  right_, asked_count_)
                                   .local);
   std::fflush(out_);
