@@ -50,7 +50,7 @@ $(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
 # The strings to translate, from every _("…"), N_("…"), tr("…") and translate("…") in the sources.
 pot:
 	@xgettext --from-code=UTF-8 --language=C++ -k_ -kN_ -ktr -ktranslate -c/ --no-location --sort-output -o po/sticky.pot \
-	  $$(git ls-files 'demos/*.cpp' 'demos/*/*.cpp' 'tui/*.cpp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
+	  $$(git ls-files 'demos/*.[ch]pp' 'demos/*/*.[ch]pp' 'tui/*.[ch]pp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)

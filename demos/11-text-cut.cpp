@@ -217,8 +217,8 @@ class TextCut : public harness::StreamScenario {
     // The label and the indent under it line up in either language.
     harness::Text label = tr("decode each recv:");
     auto under = [&](const harness::Text& text) {
-      return harness::Text{std::string(21, ' ') + text.english,
-                           std::string(harness::display_width(label.local) + 1, ' ') + text.local};
+      return harness::plus(harness::Text{std::string(21, ' '), std::string(harness::display_width(label.local) + 1, ' ')},
+                           text);
     };
     demo.say(harness::plus(harness::Text{fmt::format("{:<20} ", label.english), label.local + " "},
                            harness::same(naive.error)));
@@ -431,7 +431,7 @@ class TextCut : public harness::StreamScenario {
       if (!o.readers.count(name)) continue;
       const ReaderResult& r = o.readers.at(name);
       if (name == "naive")
-        parts.push_back(r.failed_at ? tr("decoding each recv failed at byte {} of piece {}", *r.failed_at,
+        parts.push_back(r.failed_at ? tr("decoding each recv failed at byte {0} of piece {1}", *r.failed_at,
                                          r.failed_piece)
                                     : tr("decoding each recv did not fail"));
       else if (name == "framed")

@@ -358,7 +358,7 @@ class ServerCheck {
     for (;;) {
       if (auto status = program_->wait_exit(Millis(0))) {
         std::string err = program_->err();
-        Text text = tr("The program ended ({}) before it listened on {}.",
+        Text text = tr("The program ended ({0}) before it listened on {1}.",
                        harness::localized(check::describe_status(*status)), report_.target);
         if (auto last = check::last_line(err); !last.empty()) text = harness::plus(text, tr(" It said: {}", last));
         return text.english;

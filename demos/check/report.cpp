@@ -98,11 +98,11 @@ std::string render_text(const Report& r, bool colour) {
   }
 
   if (r.planned) {
-    line(wrap(r.budget_ran_out        ? tr("cuts: {} of {} planned tried before the budget ran out", r.tried, r.planned).local
-              : r.tried < r.planned ? tr("cuts: {} of {} planned tried (it broke; the rest were skipped)", r.tried,
+    line(wrap(r.budget_ran_out        ? tr("cuts: {0} of {1} planned tried before the budget ran out", r.tried, r.planned).local
+              : r.tried < r.planned ? tr("cuts: {0} of {1} planned tried (it broke; the rest were skipped)", r.tried,
                                          r.planned)
                                           .local
-                                    : tr("cuts: {} of {} planned tried", r.tried, r.planned).local));
+                                    : tr("cuts: {0} of {1} planned tried", r.tried, r.planned).local));
     for (Family family : kFamilies) {
       auto it = r.tallies.find(family);
       if (it == r.tallies.end() || it->second.runs == 0) continue;

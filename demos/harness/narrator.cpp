@@ -358,7 +358,7 @@ struct Narrator::State {
     std::string origin = localize_origin(c.origin);
     std::string head = fmt::format("  {} {:<{}} {:>{}} {}  ", pad(side_text(c.who).local, 8), label, label_width, n,
                                    c.datagram ? 5 : 6, pad(n == 1 ? tr("byte").local : tr("bytes").local, 5));
-    if (c.end_of_stream) return head + dim("(" + origin + ")");
+    if (c.end_of_stream) return head + dim(tr("({})", origin).local);
     std::size_t fixed = display_width(head) + (origin.empty() ? 0 : display_width(origin) + 2);
     std::size_t room = width > fixed + 12 ? width - fixed : 12;
     std::size_t spans = std::max<std::size_t>(1, std::min<std::size_t>(c.spans.size(), 6));

@@ -62,7 +62,7 @@ void Predictor::tell(std::size_t got) {
 
 void Predictor::summary() const {
   if (asked_count_ == 0) return;
-  fmt::print(out_, "\n{}\n", tr("You predicted {} of {} receives.", right_, asked_count_).local);
+  fmt::print(out_, "\n{}\n", tr("You predicted {0} of {1} receives.", right_, asked_count_).local);
 }
 
 }  // namespace harness
