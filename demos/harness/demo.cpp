@@ -53,11 +53,15 @@ void Conn::send_gather(std::string_view header, std::string_view body) {
 }
 
 std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
+  Predictor::Question question;
+  std::string data;
   if (auto* p = demo_->predictor()) {
-    demo_->wait_for_narration();  // the story so far on the screen, then the question
-    p->ask(side_, id_, want, false);
+    // The story so far on the screen, then the question.
+    question = p->ask(side_, id_, want, false, [this] { demo_->wait_for_narration(); });
+    data = p->patiently(timeout, [&](sticky::Timeout t) { return sticky::recv_some(fd_.get(), want, t); });
+  } else {
+    data = sticky::recv_some(fd_.get(), want, timeout);
   }
-  std::string data = sticky::recv_some(fd_.get(), want, timeout);
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
@@ -65,7 +69,7 @@ std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
   e.want = want;
   e.data = data;
   demo_->trace().record(std::move(e));
-  if (auto* p = demo_->predictor()) p->tell(data.size());
+  if (auto* p = demo_->predictor()) p->tell(question, data.size());
   return data;
 }
 
@@ -134,11 +138,14 @@ void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
 }
 
 sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout timeout) {
+  Predictor::Question question;
+  sticky::Datagram d;
   if (auto* p = demo_->predictor()) {
-    demo_->wait_for_narration();
-    p->ask(side_, 1, max, true);
+    question = p->ask(side_, id_, max, true, [this] { demo_->wait_for_narration(); });
+    d = p->patiently(timeout, [&](sticky::Timeout t) { return sticky::recv_datagram(fd_.get(), max, t); });
+  } else {
+    d = sticky::recv_datagram(fd_.get(), max, timeout);
   }
-  auto d = sticky::recv_datagram(fd_.get(), max, timeout);
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
@@ -149,7 +156,7 @@ sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout time
   e.truncated = d.truncated;
   e.full_size = d.full_size;
   demo_->trace().record(std::move(e));
-  if (auto* p = demo_->predictor()) p->tell(d.data.size());
+  if (auto* p = demo_->predictor()) p->tell(question, d.data.size());
   return d;
 }
 

@@ -92,6 +92,11 @@ std::size_t display_width(std::string_view text) {
   return width;
 }
 
+std::mutex& screen() {
+  static std::mutex terminal;
+  return terminal;
+}
+
 std::string pad(const std::string& text, std::size_t columns) {
   std::size_t width = display_width(text);
   return width >= columns ? text : text + std::string(columns - width, ' ');
@@ -124,6 +129,7 @@ std::size_t break_point(std::string_view line, std::size_t room) {
   std::size_t used = 0;
   bool quoted = false;
   char32_t previous = 0;
+  const bool chinese = sticky::current_language() == sticky::Language::chinese;
   for (std::size_t i = 0; i < line.size();) {
     if (std::size_t esc = escape_at(line, i)) {
       i += esc;
@@ -132,8 +138,8 @@ std::size_t break_point(std::string_view line, std::size_t room) {
     char c = line[i];
     auto [cp, n] = code_point(line, i);
     // Chinese breaks between any two characters, but not before a closing mark (，。) nor
-    // after an opening one (（“).
-    bool between_wide = i > lead && c != ' ' && line[i - 1] != ' ' && (columns_of(cp) == 2 || columns_of(previous) == 2) &&
+    // after an opening one (（“). (English narration breaks at spaces only, as it always did.)
+    bool between_wide = chinese && i > lead && c != ' ' && line[i - 1] != ' ' && (columns_of(cp) == 2 || columns_of(previous) == 2) &&
                         !closing_mark(cp) && !opening_mark(previous);
     if ((c == ' ' && i > lead && line[i - 1] != ' ') || between_wide) {
       if (used > room) {
@@ -291,6 +297,7 @@ struct Narrator::State {
   bool paced() const { return printer.joinable() && ::getpid() == pid; }
 
   void write(const std::string& text) {
+    std::lock_guard lock(screen());
     fmt::print(out, "{}\n", text);
     std::fflush(out);
   }
@@ -322,6 +329,7 @@ struct Narrator::State {
         printing = true;
       }
       if (item.pause && printed_since_pause && pausing) {
+        std::lock_guard lock(screen());
         std::string enter = "  " + tr("[Enter]").local + " ";
         fmt::print(out, "{}", colour ? "\033[2m" + enter + "\033[0m" : enter);
         std::fflush(out);

@@ -22,10 +22,8 @@ std::unordered_map<std::string, std::string>& table() {
 // What lib says in English, in its exceptions, word for word (lib knows no languages): the
 // codecs' and the handshake's complaints about a stream, timeouts. Matched whole, each {}
 // standing for any text, which is itself localized (a message inside a message). The
-// first that matches wins: the ones that split a text into two go first.
+// first that matches wins: the ones that split any text into two go last.
 const char* const kLibMessages[] = {
-    N_("{} — {}"),
-    N_("{}; {}"),
     N_("at byte {}: {}"),
     N_("negative length {}"),
     N_("length {} with adjust {} is negative"),
@@ -62,6 +60,8 @@ const char* const kLibMessages[] = {
     N_("{} {}: Connection reset by peer"),
     N_("{} {}: Broken pipe"),
     N_("{} {}: Address already in use"),
+    N_("{} — {}"),
+    N_("{}; {}"),
 };
 
 // What lib's provenance model says a call's bytes are (sticky/provenance.hpp).
