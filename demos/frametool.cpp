@@ -51,7 +51,7 @@ void read_stdin(F&& chunk, bool hex = false) {
   try {
     bytes = sticky::from_hex(digits);
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error("--input hex: " + harness::localized(e.what()).english);  // bad data, not bad usage
+    throw std::runtime_error(tr("--input hex: {}", harness::localized(e.what())).english);  // bad data, not bad usage
   }
   chunk(bytes);
 }

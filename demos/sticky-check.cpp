@@ -271,7 +271,7 @@ class ServerCheck {
       target_ = o_.connect.empty() ? sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(*o_.port))
                                    : sticky::Address::parse(o_.connect);
     } catch (const std::exception& e) {
-      throw UsageError("--connect: " + harness::localized(e.what()).english);
+      throw UsageError(tr("--connect: {}", harness::localized(e.what())).english);
     }
 
     report_.mode = "server";
@@ -654,7 +654,7 @@ class ClientCheck {
     try {
       upstream_ = sticky::Address::parse(o_.upstream);
     } catch (const std::exception& e) {
-      throw UsageError("--upstream: " + harness::localized(e.what()).english);
+      throw UsageError(tr("--upstream: {}", harness::localized(e.what())).english);
     }
     listen_ = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(o_.listen));
     report_.mode = "client";
@@ -980,7 +980,7 @@ int main(int argc, char** argv) {
   try {
     if (o.replay_cuts) check::parse_cuts(*o.replay_cuts);
   } catch (const std::invalid_argument& e) {
-    harness::print_error(kProgram, "--replay-cuts: " + harness::localized(e.what()).english, true);
+    harness::print_error(kProgram, tr("--replay-cuts: {}", harness::localized(e.what())).english, true);
     return 2;
   }
   try {
