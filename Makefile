@@ -47,10 +47,10 @@ $(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
 	@echo "  MSGFMT $<"
 	@msgfmt --check -o $@ $<
 
-# The strings to translate, from every _("…") and N_("…") in the sources.
+# The strings to translate, from every _("…"), N_("…"), tr("…") and translate("…") in the sources.
 pot:
-	@xgettext --from-code=UTF-8 --language=C++ -k_ -kN_ -ktr -c/ --no-location --sort-output -o po/sticky.pot \
-	  $$(git ls-files 'demos/*.cpp' 'demos/*/*.cpp' 'tui/*.cpp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
+	@xgettext --from-code=UTF-8 --language=C++ -k_ -kN_ -ktr -ktranslate -c/ --no-location --sort-output -o po/sticky.pot \
+	  $$(git ls-files 'demos/*.[ch]pp' 'demos/*/*.[ch]pp' 'tui/*.[ch]pp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)
@@ -90,7 +90,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/demos/%.o $(HARNESS_OBJ) $(LIB)
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
 # sticky-check's cut planning, shrinking and runs live in demos/check/ (unit-tested too).
-$(BUILD)/bin/sticky-check: $(BUILD)/obj/demos/sticky-check.o $(CHECK_OBJ) $(LIB)
+$(BUILD)/bin/sticky-check: $(BUILD)/obj/demos/sticky-check.o $(CHECK_OBJ) $(HARNESS_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
@@ -109,6 +109,7 @@ $(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_OBJ) $(HARNESS_OBJ) $(LIB)
 test: all
 	@STICKY_SANITIZER=$(STICKY_SANITIZER) python3 tests/run_tests.py --binary $(TEST_BIN) --lessons lessons --report $(BUILD)/test-results.xml $(TESTS)
 
+# PREDICT=1: each demo asks what every recv() will return before it shows it (--predict).
 tour: all
 	@PREDICT=$(PREDICT) bash demos/tour.sh $(BUILD)/bin
 

@@ -23,6 +23,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 struct NagleRun {
   std::uint32_t segments = 0;          // segments with data the sender put on the wire
@@ -47,7 +48,7 @@ class NagleMerge : public harness::StreamScenario {
 
   // Part A, server side: busy for a moment, then one recv(1024), like the classic lesson.
   void serve(harness::Demo& demo, harness::Conn& conn) override {
-    demo.say(fmt::format("server is busy for {} ms before it calls recv(1024)", late_ms_));
+    demo.say(harness::tr("server is busy for {} ms before it calls recv(1024)", late_ms_));
     std::this_thread::sleep_for(std::chrono::milliseconds(late_ms_));
     first_recv_ = conn.recv(1024);
     while (!conn.recv(1024).empty()) {}  // drain until the client closes
@@ -61,44 +62,44 @@ class NagleMerge : public harness::StreamScenario {
   }
 
   void both(harness::Demo& demo) override {
-    demo.step("Part A: three send() calls, one late recv()");
-    demo.say("The client calls send() three times; TCP carries bytes, not the calls.");
+    demo.step(tr("Part A: three send() calls, one late recv()"));
+    demo.say(tr("The client calls send() three times; TCP carries bytes, not the calls."));
     StreamScenario::both(demo);
     bool merged = first_recv_ == "helloworldegon";
-    demo.say(merged ? "One recv(1024) returned all 14 bytes: the three messages stuck together (粘包)."
-                    : fmt::format("The first recv returned {} this time.", sticky::count_bytes(first_recv_.size())));
-    demo.say("They met in the server's receive buffer, not on the wire: the reader was simply late.");
+    demo.say(merged ? tr("One recv(1024) returned all 14 bytes: the three messages stuck together (粘包).")
+                    : tr("The first recv returned {} bytes this time.", first_recv_.size()));
+    demo.say(tr("They met in the server's receive buffer, not on the wire: the reader was simply late."));
 
-    demo.step("Part B: Nagle's algorithm, made visible by delayed ACKs");
-    demo.say("20 sends of 5 bytes, 0.5 ms apart. Before every recv the receiver turns TCP_QUICKACK off, "
-             "which tells Linux to delay its ACKs (by 40 ms here). The kernel clears that setting when its "
-             "delayed-ACK timer fires, so it is set again before every recv.");
-    demo.say("Nagle's algorithm holds a small segment while an earlier one is unacknowledged.");
+    demo.step(tr("Part B: Nagle's algorithm, made visible by delayed ACKs"));
+    demo.say(tr("20 sends of 5 bytes, 0.5 ms apart. Before every recv the receiver turns TCP_QUICKACK off, "
+                "which tells Linux to delay its ACKs (by 40 ms here). The kernel clears that setting when its "
+                "delayed-ACK timer fires, so it is set again before every recv."));
+    demo.say(tr("Nagle's algorithm holds a small segment while an earlier one is unacknowledged."));
     demo.narrate_io(false);
     NagleRun nagle = run(demo, /*nodelay=*/false, Acks::delayed);
-    report(demo, "Nagle on, delayed ACKs:", nagle);
+    report(demo, tr("Nagle on, delayed ACKs:"), nagle);
     NagleRun nodelay = run(demo, true, Acks::delayed);
-    report(demo, "TCP_NODELAY, delayed ACKs:", nodelay);
+    report(demo, tr("TCP_NODELAY, delayed ACKs:"), nodelay);
 
-    demo.step("Part C: the same with quick ACKs forced (TCP_QUICKACK on before every recv)");
+    demo.step(tr("Part C: the same with quick ACKs forced (TCP_QUICKACK on before every recv)"));
     NagleRun quick = run(demo, false, Acks::quick);
-    report(demo, "Nagle on, quick ACKs:", quick);
-    demo.say("Every segment is ACKed as it arrives, before the next send: Nagle has nothing to wait for.");
+    report(demo, tr("Nagle on, quick ACKs:"), quick);
+    demo.say(tr("Every segment is ACKed as it arrives, before the next send: Nagle has nothing to wait for."));
 
-    demo.step("Part D: Linux's own choice (no TCP_QUICKACK at all)");
-    demo.say("A receiver that only reads: Linux ACKs at once. A new connection starts in quick-ACK mode, "
-             "and a read that empties the receive buffer sends the ACK.");
+    demo.step(tr("Part D: Linux's own choice (no TCP_QUICKACK at all)"));
+    demo.say(tr("A receiver that only reads: Linux ACKs at once. A new connection starts in quick-ACK mode, "
+                "and a read that empties the receive buffer sends the ACK."));
     NagleRun one_way = run(demo, false, Acks::one_way);
-    report(demo, "Nagle on, reader only:", one_way);
-    demo.say("Now the receiver answers the first message (\"ok\") as soon as it has read it. Data sent that "
-             "soon after receiving makes Linux treat the connection as interactive: it delays its ACKs, to "
-             "carry them on the next answer.");
+    report(demo, tr("Nagle on, reader only:"), one_way);
+    demo.say(tr("Now the receiver answers the first message (\"ok\") as soon as it has read it. Data sent that "
+                "soon after receiving makes Linux treat the connection as interactive: it delays its ACKs, to "
+                "carry them on the next answer."));
     NagleRun answered = run(demo, false, Acks::answered);
-    report(demo, "Nagle on, reader answered:", answered);
+    report(demo, tr("Nagle on, reader answered:"), answered);
     demo.narrate_io(true);
-    demo.say("So on one machine Nagle does merge, once the receiver has answered something — request and "
-             "response, the common case (demo 06 measures what it costs).");
-    demo.say("The merge in part A was something else: the receive buffer, read late.");
+    demo.say(tr("So on one machine Nagle does merge, once the receiver has answered something — request and "
+                "response, the common case (demo 06 measures what it costs)."));
+    demo.say(tr("The merge in part A was something else: the receive buffer, read late."));
 
     bool nagle_merged = nagle.segments < kSends / 2 && nodelay.segments == kSends;
     bool quick_separate = quick.segments == kSends;
@@ -112,11 +113,11 @@ class NagleMerge : public harness::StreamScenario {
         {"default_reader_answered", facts_of(answered)},
     };
     demo.result(merged && nagle_merged && quick_separate && linux_choice, facts,
-                fmt::format("3 sends -> {} in the first recv; 20 sends -> {} data segments with Nagle and "
-                            "delayed ACKs, {} with TCP_NODELAY, {} with quick ACKs; with Linux's own ACKs {} "
-                            "to a reader only, {} once the reader had answered",
-                            sticky::count_bytes(first_recv_.size()), nagle.segments, nodelay.segments,
-                            quick.segments, one_way.segments, answered.segments));
+                tr("3 sends -> {} in the first recv; 20 sends -> {} data segments with Nagle and "
+                   "delayed ACKs, {} with TCP_NODELAY, {} with quick ACKs; with Linux's own ACKs {} "
+                   "to a reader only, {} once the reader had answered",
+                   harness::byte_count(first_recv_.size()), nagle.segments, nodelay.segments, quick.segments,
+                   one_way.segments, answered.segments));
   }
 
  private:
@@ -139,9 +140,10 @@ class NagleMerge : public harness::StreamScenario {
     return fmt::format("{}", fmt::join(parts, ", "));
   }
 
-  static void report(harness::Demo& demo, const char* label, const NagleRun& r) {
-    demo.say(fmt::format("{:<26} {} sends -> {:>2} data segments; recv sizes: {}", label, kSends, r.segments,
-                         sizes_text(r.recv_sizes)));
+  static void report(harness::Demo& demo, const harness::Text& label, const NagleRun& r) {
+    harness::Text padded{fmt::format("{:<26}", label.english), harness::pad(label.local, 26)};
+    demo.say(tr("{} {} sends -> {:>2} data segments; recv sizes: {}", padded, kSends, r.segments,
+                sizes_text(r.recv_sizes)));
   }
 
   // One run of part B, C or D on a fresh loopback connection.

@@ -20,6 +20,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 constexpr std::size_t kSmall = 64 * 1024;
 constexpr std::size_t kBig = 256 * 1024;
@@ -50,7 +51,7 @@ class ShortRead : public harness::StreamScenario {
 
     // Part B: a buffer as big as the message, and time for the whole message to arrive.
     receive_buffer_ = receive_buffer_size(conn.fd());
-    demo.say(fmt::format("server is busy for {} ms, then asks for the whole message at once", kLateMs));
+    demo.say(tr("server is busy for {} ms, then asks for the whole message at once", kLateMs));
     std::this_thread::sleep_for(std::chrono::milliseconds(kLateMs));
     big_sizes_.clear();
     for (std::size_t got = 0; got < kBig;) {
@@ -59,11 +60,11 @@ class ShortRead : public harness::StreamScenario {
       big_sizes_.push_back(n);
       got += n;
     }
-    demo.say(fmt::format("The first recv({}) returned {}: no more had arrived, although the server came "
-                         "late. The receive buffer ({} here) holds less than the message, so the sender "
-                         "could send only part of it until the reader took some.",
-                         kBig, sticky::count_bytes(big_sizes_.empty() ? 0 : big_sizes_[0]),
-                         sticky::count_bytes(receive_buffer_)));
+    demo.say(tr("The first recv({}) returned {}: no more had arrived, although the server came "
+                "late. The receive buffer ({} here) holds less than the message, so the sender "
+                "could send only part of it until the reader took some.",
+                kBig, harness::byte_count(big_sizes_.empty() ? 0 : big_sizes_[0]),
+                harness::byte_count(receive_buffer_)));
 
     // Part C: recv(1024) until the 64 KiB message is in.
     std::size_t got = 0;
@@ -74,9 +75,9 @@ class ShortRead : public harness::StreamScenario {
       got += n;
       ++small_buffer_calls_;
     }
-    demo.say(fmt::format("recv(1024) in a loop: {} calls for {} bytes. That is arithmetic: recv(1024) never "
-                         "returns more than 1024 bytes.",
-                         small_buffer_calls_, got));
+    demo.say(tr("recv(1024) in a loop: {} calls for {} bytes. That is arithmetic: recv(1024) never "
+                "returns more than 1024 bytes.",
+                small_buffer_calls_, got));
 
     // Part D: recv_exact loops for you.
     conn.send("go");
@@ -88,9 +89,13 @@ class ShortRead : public harness::StreamScenario {
     for (auto i = before; i < events.size(); ++i)
       if (events[i].op == sticky::Op::recv && events[i].side == sticky::Side::server) ++exact_recvs_;
     conn.frame(whole);
-    demo.say(fmt::format("recv_exact({}) returned all {}, from {} recv call{} inside it: it calls recv() "
-                         "until every byte has come, however many calls that takes.",
-                         kBig, sticky::count_bytes(whole.size()), exact_recvs_, exact_recvs_ == 1 ? "" : "s"));
+    demo.say(exact_recvs_ == 1
+                 ? tr("recv_exact({}) returned all {}, from {} recv call inside it: it calls recv() "
+                      "until every byte has come, however many calls that takes.",
+                      kBig, harness::byte_count(whole.size()), exact_recvs_)
+                 : tr("recv_exact({}) returned all {}, from {} recv calls inside it: it calls recv() "
+                      "until every byte has come, however many calls that takes.",
+                      kBig, harness::byte_count(whole.size()), exact_recvs_));
     conn.send("done");
   }
 
@@ -106,15 +111,15 @@ class ShortRead : public harness::StreamScenario {
   }
 
   void both(harness::Demo& demo) override {
-    demo.step("Short reads: one send() of 14 bytes, then bigger messages");
-    demo.say("recv(n) means 'at most n': it returns what is in the buffer, up to n bytes.");
+    demo.step(tr("Short reads: one send() of 14 bytes, then bigger messages"));
+    demo.say(tr("recv(n) means 'at most n': it returns what is in the buffer, up to n bytes."));
     StreamScenario::both(demo);
     bool split = small_.size() == 3 && small_[0] == "h" && small_[1] == "ellow" && small_[2] == "orldegon";
     bool big_short = !big_sizes_.empty() && big_sizes_[0] < kBig;
-    demo.step("Why recv_exact");
-    demo.say("A reader that wants a whole message must loop until it has every byte — or it will treat half "
-             "a message as a whole one (半包). A bigger buffer does not save it: the kernel decides how much "
-             "has arrived.");
+    demo.step(tr("Why recv_exact"));
+    demo.say(tr("A reader that wants a whole message must loop until it has every byte — or it will treat half "
+                "a message as a whole one (半包). A bigger buffer does not save it: the kernel decides how much "
+                "has arrived."));
     std::vector<std::size_t> sizes;
     for (const auto& s : small_) sizes.push_back(s.size());
     demo.result(split && small_buffer_calls_ >= 64 && big_short && exact_ok_,
@@ -131,10 +136,10 @@ class ShortRead : public harness::StreamScenario {
                  {"recv_exact_bytes", kBig},
                  {"recv_exact_recvs", exact_recvs_},
                  {"recv_exact_ok", exact_ok_}},
-                fmt::format("recv(1), recv(5), recv(1024) returned {}; recv({}) of a {}-byte send returned {} "
-                            "first ({} calls); 64 KiB took {} recv(1024) calls; recv_exact returned {} whole",
-                            fmt::join(sizes, ", "), kBig, kBig, big_sizes_.empty() ? 0 : big_sizes_[0],
-                            big_sizes_.size(), small_buffer_calls_, kBig));
+                tr("recv(1), recv(5), recv(1024) returned {}; recv({}) of a {}-byte send returned {} "
+                   "first ({} calls); 64 KiB took {} recv(1024) calls; recv_exact returned {} whole",
+                   fmt::format("{}", fmt::join(sizes, ", ")), kBig, kBig, big_sizes_.empty() ? 0 : big_sizes_[0],
+                   big_sizes_.size(), small_buffer_calls_, kBig));
   }
 
  private:

@@ -23,6 +23,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 const char* const kEvilModes[] = {"negative", "huge", "short"};
 const std::vector<std::string> kScript{"seq 400", "echo hi"};
@@ -91,30 +92,32 @@ class StructPrefix : public harness::StreamScenario {
                  {"commands", asked_},
                  {"answer_bytes", sizes(answers_)},
                  {"answers_match_builtin_commands", match}},
-                fmt::format("{} of {} answers were whole and what 03's built-in commands print", std::count(match.begin(), match.end(), true),
-                            match.size()));
+                tr("{} of {} answers were whole and what 03's built-in commands print",
+                   std::count(match.begin(), match.end(), true), match.size()));
   }
 
   void both(harness::Demo& demo) override {
     const std::vector<std::string> expected{harness::run_command("seq 400"), "hi\n"};
     auto server = demo.start_local_server(*this);
-    std::string header = python_i_ ? "a struct.pack('i') (little-endian, signed)" : "a 4-byte big-endian";
-    demo.step(fmt::format("Part A: {} header + body in one send, on every command and every answer", header));
-    demo.say("Each side reads what has come and takes out whole frames: exactly 4 header bytes, then exactly "
-             "the length they give.");
+    demo.step(python_i_ ? tr("Part A: a struct.pack('i') (little-endian, signed) header + body in one send, on "
+                             "every command and every answer")
+                        : tr("Part A: a 4-byte big-endian header + body in one send, on every command and every "
+                             "answer"));
+    demo.say(tr("Each side reads what has come and takes out whole frames: exactly 4 header bytes, then exactly "
+                "the length they give."));
     run_script(demo, server, false);
     bool direct = answers_ == expected && server_commands(demo) == kScript;
 
-    demo.step("Part B: the same through a relay that cuts both directions into 1-byte pieces");
+    demo.step(tr("Part B: the same through a relay that cuts both directions into 1-byte pieces"));
     sticky::Shaping pieces;
     pieces.split = 1;
     pieces.pace = 50us;
     sticky::Shaping command_pieces = pieces;
     command_pieces.pace = 500us;  // commands are short: pieces far enough apart to be read one by one
     bool split_ok = through(demo, server, command_pieces, pieces, expected);
-    demo.say(fmt::format("1-byte pieces: the server read {}, the client {}: {}", quoted(server_commands(demo)),
-                         answers_ == expected ? "both answers whole" : "WRONG answers",
-                         split_ok ? "intact" : "BROKEN"));
+    demo.say(tr("1-byte pieces: the server read {}, the client {}: {}", quoted(server_commands(demo)),
+                answers_ == expected ? tr("both answers whole") : tr("WRONG answers"),
+                split_ok ? tr("intact") : tr("BROKEN")));
     demo.narrate_io(false);
     sticky::Shaping random;
     random.random_seed = 7;
@@ -122,10 +125,10 @@ class StructPrefix : public harness::StreamScenario {
     random.pace = 50us;
     bool random_ok = through(demo, server, random, random, expected);
     demo.narrate_io(true);
-    demo.say(fmt::format("random pieces of 1..64 bytes (in the trace): {}", random_ok ? "intact" : "BROKEN"));
+    demo.say(tr("random pieces of 1..64 bytes (in the trace): {}", random_ok ? tr("intact") : tr("BROKEN")));
 
-    demo.step("Part C: the half fix — answers framed, commands not (--classic), through the same 1-byte relay");
-    demo.say("The classic server takes whatever one recv(1024) returns as one command.");
+    demo.step(tr("Part C: the half fix — answers framed, commands not (--classic), through the same 1-byte relay"));
+    demo.say(tr("The classic server takes whatever one recv(1024) returns as one command."));
     demo.narrate_io(false);
     sticky::Shaping slow_pieces = pieces;
     slow_pieces.pace = 20ms;  // each piece of the command its own recv(), even on a busy machine
@@ -140,18 +143,19 @@ class StructPrefix : public harness::StreamScenario {
       try {
         while (auto more = conn.read_frame()) classic_answers.push_back(*more);
       } catch (const sticky::FrameError& e) {
-        demo.error(e.what(), sticky::Side::client);
+        demo.error(harness::localized(e.what()), sticky::Side::client);
       }
     }
     classic_now_ = false;
     demo.narrate_io(true);
     std::vector<std::string> shown;
     for (const auto& a : classic_answers) shown.push_back(harness::preview(a, 30));
-    demo.say(fmt::format("One command, `seq 400`, got {} answers: {}", classic_answers.size(), fmt::join(shown, ", ")));
-    demo.say("The server read each piece as a whole command. Framing only the answers is half a fix: a "
-             "message needs its length whichever way it goes.");
+    demo.say(tr("One command, `seq 400`, got {} answers: {}", classic_answers.size(),
+                fmt::format("{}", fmt::join(shown, ", "))));
+    demo.say(tr("The server read each piece as a whole command. Framing only the answers is half a fix: a "
+                "message needs its length whichever way it goes."));
 
-    demo.step("Part D: a hostile server");
+    demo.step(tr("Part D: a hostile server"));
     std::map<std::string, std::string> errors;
     for (int i = 0; i < 3; ++i) {
       const char* mode = kEvilModes[i];
@@ -163,15 +167,15 @@ class StructPrefix : public harness::StreamScenario {
       } catch (const sticky::FrameError& e) {
         errors[mode] = e.what();
       }
-      demo.say(fmt::format("{:<8} -> client: {}", mode, errors[mode]));
+      demo.say(tr("{:<8} -> client: {}", mode, harness::localized(errors[mode])));
     }
     evil_now_ = 0;
     demo.stop_local_server();
-    demo.say(fmt::format("`negative` sent 0xffffffff: {}. Each failed at once, before reading a body: the "
-                         "length is checked before anything is allocated.",
-                         python_i_ ? "read as a signed 32-bit number (struct 'i') that is -1"
-                                   : "read as an unsigned 32-bit number that is 4294967295 (2^32 - 1); read "
-                                     "signed, as --python-i does, it is -1"));
+    demo.say(tr("`negative` sent 0xffffffff: {}. Each failed at once, before reading a body: the "
+                "length is checked before anything is allocated.",
+                python_i_ ? tr("read as a signed 32-bit number (struct 'i') that is -1")
+                          : tr("read as an unsigned 32-bit number that is 4294967295 (2^32 - 1); read "
+                               "signed, as --python-i does, it is -1")));
     bool hostile_refused = std::all_of(errors.begin(), errors.end(), [](auto& e) { return e.second != "(no error)"; });
     bool classic_broken = classic_answers.size() > 1 && classic_answers[0] != expected[0];
     demo.result(direct && split_ok && random_ok && classic_broken && hostile_refused,
@@ -183,10 +187,10 @@ class StructPrefix : public harness::StreamScenario {
                  {"split1_commands_read_by_server", split_commands_},
                  {"classic_split1", {{"commands_sent", 1}, {"answers", classic_answers}}},
                  {"hostile_errors", errors}},
-                fmt::format("commands and answers intact direct, in 1-byte pieces and in random pieces: {}; "
-                            "the half fix (--classic) answered one command {} times; hostile headers refused: {}",
-                            direct && split_ok && random_ok ? "yes" : "no", classic_answers.size(),
-                            hostile_refused ? "yes" : "no"));
+                tr("commands and answers intact direct, in 1-byte pieces and in random pieces: {}; "
+                   "the half fix (--classic) answered one command {} times; hostile headers refused: {}",
+                   direct && split_ok && random_ok ? tr("yes") : tr("no"), classic_answers.size(),
+                   hostile_refused ? tr("yes") : tr("no")));
   }
 
  private:
@@ -204,10 +208,10 @@ class StructPrefix : public harness::StreamScenario {
     return out;
   }
 
-  static std::string quoted(const std::vector<std::string>& commands) {
-    std::vector<std::string> q;
-    for (const auto& c : commands) q.push_back("`" + c + "`");
-    return fmt::format("{}", fmt::join(q, " and "));
+  static harness::Text quoted(const std::vector<std::string>& commands) {
+    std::vector<harness::Text> q;
+    for (const auto& c : commands) q.push_back(harness::same("`" + c + "`"));
+    return harness::join(q, tr(" and "));
   }
 
   // The commands our server read, as frames, on its newest connection. Each was read before

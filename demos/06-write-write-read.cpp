@@ -17,6 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using harness::tr;
 
 struct Variant {
   const char* name;     // --write value
@@ -29,7 +30,7 @@ const Variant kVariants[] = {
     {"two", "send(header); send(body)", true, false, false},
     {"one", "send(header + body)", false, false, false},
     {"writev", "writev(header, body)", false, true, false},
-    {"nodelay", "two sends + TCP_NODELAY", true, false, true},
+    {"nodelay", harness::N_("two sends + TCP_NODELAY"), true, false, true},
 };
 
 struct Measured {
@@ -76,51 +77,55 @@ class WriteWriteRead : public harness::StreamScenario {
     for (int i = 0; i < requests_; ++i) {
       conn.send("get");
       auto body = conn.read_frame();
-      if (!body) throw std::runtime_error("the server closed before answering");
+      if (!body) throw std::runtime_error(tr("the server closed before answering").english);
       if (i == 0) demo.narrate_io(false);  // one request shown; the rest are in the trace
     }
     last_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - start).count() / requests_;
     if (demo.options().role == "client") {
-      demo.print(fmt::format("{} requests, {:.3f} ms per request", requests_, last_ms_));
+      demo.print(tr("{} requests, {:.3f} ms per request", requests_, last_ms_));
       // The stall shows as the delayed-ACK timer's 40 ms or more; without it, well under 1 ms.
       demo.result(last_ms_ > 10, {{"requests", requests_}, {"ms_per_request", last_ms_}},
-                  fmt::format("{} requests, {:.3f} ms per request: {}", requests_, last_ms_,
-                              last_ms_ > 10 ? "the server's answers stalled" : "no stall"));
+                  tr("{} requests, {:.3f} ms per request: {}", requests_, last_ms_,
+                     last_ms_ > 10 ? tr("the server's answers stalled") : tr("no stall")));
     }
   }
 
   void both(harness::Demo& demo) override {
     in_both_ = true;
-    demo.step(fmt::format("{} requests per server variant; each answer is a 4-byte header and a 50-byte body",
-                          requests_));
+    demo.step(tr("{} requests per server variant; each answer is a 4-byte header and a 50-byte body", requests_));
     std::map<std::string, Measured> results;
     for (current_ = 0; current_ < std::size(kVariants); ++current_) {
       const Variant& v = kVariants[current_];
-      demo.say(fmt::format("server writes: {}", v.label));
+      demo.say(tr("server writes: {}", label(v)));
       StreamScenario::both(demo);  // a fresh server and connection per variant
       demo.narrate_io(true);
       results[v.name] = {last_ms_, segments_per_answer_};
     }
-    demo.step("Milliseconds per request, and TCP segments per answer");
-    for (const auto& v : kVariants)
-      demo.say(fmt::format("{:<26} {:8.3f} ms   {:.1f} segments", v.label, results[v.name].ms_per_request,
-                           results[v.name].segments_per_answer));
+    demo.step(tr("Milliseconds per request, and TCP segments per answer"));
+    for (const auto& v : kVariants) {
+      harness::Text padded{fmt::format("{:<26}", v.label), harness::pad(label(v).local, 26)};
+      demo.say(tr("{} {:8.3f} ms   {:.1f} segments", padded, results[v.name].ms_per_request,
+                  results[v.name].segments_per_answer));
+    }
     double ratio = results["two"].ms_per_request / results["one"].ms_per_request;
-    demo.say(fmt::format("Two calls are {:.0f} times slower than one write: Nagle holds the body until the header "
-                         "is ACKed, and the client delays that ACK because it has nothing to send. Linux delays an ACK "
-                         "by 40 to 200 ms; 40 here, where the round trip is short.",
-                         ratio));
-    demo.say("TCP_NODELAY hides the stall but sends two segments per answer; one write sends one.");
+    demo.say(tr("Two calls are {:.0f} times slower than one write: Nagle holds the body until the header "
+                "is ACKed, and the client delays that ACK because it has nothing to send. Linux delays an ACK "
+                "by 40 to 200 ms; 40 here, where the round trip is short.",
+                ratio));
+    demo.say(tr("TCP_NODELAY hides the stall but sends two segments per answer; one write sends one."));
     nlohmann::json facts{{"requests", requests_}, {"ratio_two_calls_to_one_write", ratio}};
     for (const auto& v : kVariants)
       facts[v.name] = {{"ms_per_request", results[v.name].ms_per_request},
                        {"segments_per_answer", results[v.name].segments_per_answer}};
     demo.result(ratio > 10, facts,
-                fmt::format("two send() calls: {:.1f} ms per request; one write: {:.3f} ms ({:.0f}x)",
-                            results["two"].ms_per_request, results["one"].ms_per_request, ratio));
+                tr("two send() calls: {:.1f} ms per request; one write: {:.3f} ms ({:.0f}x)",
+                   results["two"].ms_per_request, results["one"].ms_per_request, ratio));
   }
 
  private:
+  // The calls are code; only "two sends" is words.
+  static harness::Text label(const Variant& v) { return harness::Text{v.label, sticky::translate(v.label)}; }
+
   static const Variant& variant(const std::string& name) {
     for (const auto& v : kVariants)
       if (name == v.name) return v;

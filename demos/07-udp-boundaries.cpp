@@ -14,6 +14,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -41,18 +42,18 @@ class UdpBoundaries : public harness::DatagramScenario {
     auto big = socket.recv_from(4096, 2000ms);
     socket.send_to("");
     auto empty = socket.recv_from(1024, 2000ms);
-    demo.say(fmt::format("replies: {}; the 3000-byte datagram came back as {}; the empty one as {}",
-                         fmt::join(replies, ", "), sticky::count_bytes(big.data.size()),
-                         sticky::count_bytes(empty.data.size())));
+    demo.say(tr("replies: {}; the 3000-byte datagram came back as {}; the empty one as {}",
+                fmt::format("{}", fmt::join(replies, ", ")), harness::byte_count(big.data.size()),
+                harness::byte_count(empty.data.size())));
   }
 
   void both(harness::Demo& demo) override {
     harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), sticky::Side::server);
     harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), sticky::Side::client);
 
-    demo.step("Part A: three datagrams sent back to back, read late");
+    demo.step(tr("Part A: three datagrams sent back to back, read late"));
     for (const char* word : {"hello", "world", "egon"}) client.send_to(word);
-    demo.say("The server reads only now, with all three waiting:");
+    demo.say(tr("The server reads only now, with all three waiting:"));
     std::vector<std::string> got;
     for (int i = 0; i < 3; ++i) {
       auto d = server.recv_from(1024, 2000ms);
@@ -61,26 +62,26 @@ class UdpBoundaries : public harness::DatagramScenario {
     }
     for (int i = 0; i < 3; ++i) client.recv_from(1024, 2000ms);
     bool three = got == std::vector<std::string>{"hello", "world", "egon"};
-    demo.say("Three recvfrom calls, three datagrams: UDP never merges them (no 粘包).");
+    demo.say(tr("Three recvfrom calls, three datagrams: UDP never merges them (no 粘包)."));
 
-    demo.step("Part B: a 3000-byte datagram into a 1024-byte buffer");
+    demo.step(tr("Part B: a 3000-byte datagram into a 1024-byte buffer"));
     client.send_to(std::string(3000, 'x'));
     client.send_to("next");
     auto big = server.recv_from(1024, 2000ms);
     auto next = server.recv_from(1024, 2000ms);
-    demo.say(fmt::format("recvfrom(1024) returned {} of {} bytes with MSG_TRUNC set; the next read returned {}.",
-                         big.data.size(), big.full_size, harness::preview(next.data, 20)));
-    demo.say(fmt::format("The other {} are gone: a datagram is read whole or cut, never continued. (On "
-                         "Windows the call fails instead, with WSAEMSGSIZE — in Python, OSError [WinError 10040] — and "
-                         "the datagram is lost just the same.)",
-                         sticky::count_bytes(big.full_size - big.data.size())));
+    demo.say(tr("recvfrom(1024) returned {} of {} bytes with MSG_TRUNC set; the next read returned {}.",
+                big.data.size(), big.full_size, harness::preview(next.data, 20)));
+    demo.say(tr("The other {} are gone: a datagram is read whole or cut, never continued. (On "
+                "Windows the call fails instead, with WSAEMSGSIZE — in Python, OSError [WinError 10040] — and "
+                "the datagram is lost just the same.)",
+                harness::byte_count(big.full_size - big.data.size())));
 
-    demo.step("Part C: an empty datagram");
+    demo.step(tr("Part C: an empty datagram"));
     client.send_to("");
     auto empty = server.recv_from(1024, 2000ms);
-    demo.say("recvfrom returned 0 bytes: an empty message. On TCP, recv() == 0 means the peer closed; on UDP "
-             "there is no connection to close, so 0 bytes is just a datagram with nothing in it.");
-    demo.say("What loopback cannot show: real UDP may lose, duplicate or reorder datagrams.");
+    demo.say(tr("recvfrom returned 0 bytes: an empty message. On TCP, recv() == 0 means the peer closed; on UDP "
+                "there is no connection to close, so 0 bytes is just a datagram with nothing in it."));
+    demo.say(tr("What loopback cannot show: real UDP may lose, duplicate or reorder datagrams."));
 
     bool observed = three && big.truncated && big.data.size() == 1024 && big.full_size == 3000 &&
                     next.data == "next" && empty.data.empty() && !empty.truncated;
@@ -95,9 +96,9 @@ class UdpBoundaries : public harness::DatagramScenario {
                  {"after_big", next.data},
                  {"empty_read_bytes", empty.data.size()},
                  {"empty_is_datagram", empty.data.empty()}},
-                fmt::format("3 datagrams read as {}; 3000 bytes read as {} with MSG_TRUNC; next read \"{}\"; "
-                            "empty datagram read as {}",
-                            got.size(), big.data.size(), next.data, sticky::count_bytes(empty.data.size())));
+                tr("3 datagrams read as {}; 3000 bytes read as {} with MSG_TRUNC; next read \"{}\"; "
+                   "empty datagram read as {} bytes",
+                   got.size(), big.data.size(), next.data, empty.data.size()));
   }
 };
 

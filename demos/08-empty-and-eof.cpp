@@ -13,6 +13,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 class EmptyAndEof : public harness::StreamScenario {
  public:
@@ -29,7 +30,7 @@ class EmptyAndEof : public harness::StreamScenario {
       timed_out_ = false;
     } catch (const sticky::TimeoutError&) {
       timed_out_ = true;
-      demo.say(fmt::format("server recv(1024) is still waiting after {} ms: nothing came", wait_ms_));
+      demo.say(tr("server recv(1024) is still waiting after {} ms: nothing came", wait_ms_));
     }
     conn.send("go on");  // tell the client the wait is over
     // The same timeout again: this recv returns long before it, with 0 bytes.
@@ -40,8 +41,8 @@ class EmptyAndEof : public harness::StreamScenario {
       eof_bytes_ = 99;  // no end of stream within the timeout
     }
     eof_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    demo.say(fmt::format("server recv(1024) returned {} after {:.2f} ms of its {} ms timeout", sticky::count_bytes(eof_bytes_),
-                         eof_ms_, wait_ms_));
+    demo.say(tr("server recv(1024) returned {} after {:.1f} ms of its {} ms timeout", harness::byte_count(eof_bytes_),
+                eof_ms_, wait_ms_));
   }
 
   void client(harness::Demo& demo, const sticky::Address& server) override {
@@ -53,35 +54,35 @@ class EmptyAndEof : public harness::StreamScenario {
     auto after = conn.segments().out;
     segments_before_ = before;
     segments_after_ = after;
-    demo.say(fmt::format("client send(\"\") returned {}; segments this end has sent (tcpi_segs_out): {} before "
-                         "it, {} after",
-                         sent, before, after));
+    demo.say(tr("client send(\"\") returned {}; segments this end has sent (tcpi_segs_out): {} before "
+                "it, {} after",
+                sent, before, after));
     conn.recv(16, 10000ms);  // the server's "go on": its recv has given up by now
     empty_send_returned_ = sent;
-    demo.say("client calls shutdown(SHUT_WR): no more bytes from this side");
+    demo.say(tr("client calls shutdown(SHUT_WR): no more bytes from this side"));
     conn.shutdown_write();
     conn.recv(16, 5000ms);
   }
 
   void both(harness::Demo& demo) override {
-    demo.step("Part A: send(\"\") on a TCP connection");
+    demo.step(tr("Part A: send(\"\") on a TCP connection"));
     StreamScenario::both(demo);
-    demo.say(fmt::format("The server's recv() returned {} at once after the shutdown ({:.2f} ms, {:.4f} of its "
-                         "timeout): that is the end of the stream.",
-                         sticky::count_bytes(eof_bytes_), eof_ms_, eof_ms_ / wait_ms_));
-    demo.say("On TCP, a recv() that asks for bytes returns 0 only at the end of the stream: the peer will send "
-             "no more. (recv(0) returns 0 on any open socket — it asked for nothing.)");
-    demo.say("So a server must never answer with nothing: if the classic remote-command server sent the empty "
-             "output of a command, send() would put nothing on the wire, and its recv(1024) client would wait "
-             "forever. It sends a fixed text instead.");
+    demo.say(tr("The server's recv() returned {} at once after the shutdown ({:.1f} ms, {:.3f} of its "
+                "timeout): that is the end of the stream.",
+                harness::byte_count(eof_bytes_), eof_ms_, eof_ms_ / wait_ms_));
+    demo.say(tr("On TCP, a recv() that asks for bytes returns 0 only at the end of the stream: the peer will send "
+                "no more. (recv(0) returns 0 on any open socket — it asked for nothing.)"));
+    demo.say(tr("So a server must never answer with nothing: if the classic remote-command server sent the empty "
+                "output of a command, send() would put nothing on the wire, and its recv(1024) client would wait "
+                "forever. It sends a fixed text instead."));
 
-    demo.step("Part B: UDP, where an empty message exists");
+    demo.step(tr("Part B: UDP, where an empty message exists"));
     harness::DatagramSocket server(demo, sticky::bind_datagram(sticky::Address::parse("127.0.0.1:0")), sticky::Side::server);
     harness::DatagramSocket client(demo, sticky::connect_datagram(sticky::local_address(server.fd())), sticky::Side::client);
     client.send_to("");
     auto d = server.recv_from(1024, 2000ms);
     bool udp_empty = d.data.empty();
-    demo.say("The empty datagram arrived as a message of 0 bytes; the socket is as open as before.");
+    demo.say(tr("The empty datagram arrived as a message of 0 bytes; the socket is as open as before."));
 
     double eof_ratio = eof_ms_ / wait_ms_;
     bool observed = empty_send_returned_ == 0 && segments_after_ == segments_before_ && timed_out_ && eof_bytes_ == 0 &&
@@ -96,11 +97,11 @@ class EmptyAndEof : public harness::StreamScenario {
                  {"eof_ms", eof_ms_},
                  {"eof_ms_over_timeout", eof_ratio},
                  {"udp_empty_datagram_received", udp_empty}},
-                fmt::format("send(\"\") returned {}, segments sent {} -> {}, peer recv {}; after shutdown recv "
-                            "returned {} in {:.1f} ms ({:.3f} of the timeout); UDP delivered an empty datagram: {}",
-                            empty_send_returned_, segments_before_, segments_after_,
-                            timed_out_ ? "timed out" : "got data", eof_bytes_, eof_ms_, eof_ratio,
-                            udp_empty ? "yes" : "no"));
+                tr("send(\"\") returned {}, segments sent {} -> {}, peer recv {}; after shutdown recv "
+                   "returned {} in {:.1f} ms ({:.3f} of the timeout); UDP delivered an empty datagram: {}",
+                   empty_send_returned_, segments_before_, segments_after_,
+                   timed_out_ ? tr("timed out") : tr("got data"), eof_bytes_, eof_ms_, eof_ratio,
+                   udp_empty ? tr("yes") : tr("no")));
   }
 
  private:

@@ -26,6 +26,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -179,11 +180,13 @@ class SocketServerDemo : public harness::Scenario {
     bool observed = true;
     for (const auto& mode : modes) {
       if (datagram())
-        demo.step(fmt::format("{} server, {} mode: client 1 and client 2 each send one datagram (there is no "
-                              "connection)", kind_, mode));
+        demo.step(tr("{} server, {} mode: client 1 and client 2 each send one datagram (there is no "
+                     "connection)", kind_, mode));
       else
-        demo.step(fmt::format("{} server, {} mode: client 1 connects and stays; client 2 sends \"world\"", kind_,
-                              mode));
+        demo.step(tr("{} server, {} mode: client 1 connects and stays; client 2 sends \"world\"", kind_, mode));
+      if (!datagram() && mode == "forking")
+        demo.say(tr("(The forked handlers' own calls are not traced in role both: a child copies the parent's locks "
+                    "as they are at fork(), possibly held. --role server --mode forking traces them.)"));
       auto result = run_mode(demo, mode);
       facts[mode] = result;
       if (datagram()) {
@@ -216,7 +219,7 @@ class SocketServerDemo : public harness::Scenario {
     server->shutdown();
     loop.join();
     server->server_close();
-    if (!demo.options().json) fmt::print(stderr, "\n{}: stopped\n", demo.program());
+    if (!demo.options().json) fmt::print(stderr, "\n{}\n", tr("{}: stopped", demo.program()).local);
   }
 
  private:
@@ -289,7 +292,13 @@ class SocketServerDemo : public harness::Scenario {
       for (int pid : forking->started_children()) handlers_.insert(fmt::format("process {}", pid));
     facts["handled_by"] = handlers_;
     facts["distinct_handlers"] = handlers_.size();
-    demo.say(fmt::format("handled by: {}", fmt::join(handlers_, ", ")));
+    std::vector<harness::Text> handlers;
+    for (const auto& h : handlers_) {
+      auto space = h.find(' ');
+      std::string number = h.substr(space + 1);
+      handlers.push_back(h.starts_with("thread") ? tr("thread {}", number) : tr("process {}", number));
+    }
+    demo.say(tr("handled by: {}", harness::join(handlers, tr(", "))));
     return facts;
   }
 
@@ -305,16 +314,16 @@ class SocketServerDemo : public harness::Scenario {
       second.recv(1024, 500ms);
     } catch (const sticky::TimeoutError&) {
       answered = false;
-      demo.say("client 2: no answer after 500 ms — the server is still busy with client 1");
+      demo.say(tr("client 2: no answer after 500 ms — the server is still busy with client 1"));
     }
-    demo.say("client 1 leaves");
+    demo.say(tr("client 1 leaves"));
     first.shutdown_write();
     first.recv(1024, 5000ms);
     if (!answered) {
       second.recv(1024, 5000ms);
-      demo.say("client 2: answered only now that client 1 has gone");
+      demo.say(tr("client 2: answered only now that client 1 has gone"));
     } else {
-      demo.say("client 2 was answered while client 1 was still connected");
+      demo.say(tr("client 2 was answered while client 1 was still connected"));
     }
     second.shutdown_write();
     second.recv(1024, 5000ms);
@@ -329,24 +338,26 @@ class SocketServerDemo : public harness::Scenario {
     one.send_to("hello");
     two.send_to("world");
     bool both = !one.recv_from(1024, 5000ms).data.empty() && !two.recv_from(1024, 5000ms).data.empty();
-    demo.say("Each datagram is a request of its own, handled and answered at once: with no connection, no "
-             "client holds the server, so even the synchronous one answers both.");
+    demo.say(tr("Each datagram is a request of its own, handled and answered at once: with no connection, no "
+                "client holds the server, so even the synchronous one answers both."));
     return {{"both_answered", both}};
   }
 
-  std::string summary(const std::vector<std::string>& modes, const nlohmann::json& facts) const {
-    std::vector<std::string> parts;
+  harness::Text summary(const std::vector<std::string>& modes, const nlohmann::json& facts) const {
+    std::vector<harness::Text> parts;
     for (const auto& mode : modes) {
       const auto& f = facts[mode];
-      std::string what = f.contains("both_answered")
-                             ? (f.value("both_answered", false) ? "both datagrams answered" : "a datagram unanswered")
-                             : f.value("second_answered_while_first_connected", false)
-                                   ? "client 2 answered while client 1 was connected"
-                                   : "client 2 waited while client 1 was connected";
-      parts.push_back(fmt::format("{}: {} ({} handler{})", mode, what, f.value("distinct_handlers", 0),
-                                  f.value("distinct_handlers", 0) == 1 ? "" : "s"));
+      harness::Text what = f.contains("both_answered")
+                               ? (f.value("both_answered", false) ? tr("both datagrams answered")
+                                                                  : tr("a datagram unanswered"))
+                           : f.value("second_answered_while_first_connected", false)
+                               ? tr("client 2 answered while client 1 was connected")
+                               : tr("client 2 waited while client 1 was connected");
+      int handlers = f.value("distinct_handlers", 0);
+      parts.push_back(handlers == 1 ? tr("{}: {} ({} handler)", mode, what, handlers)
+                                    : tr("{}: {} ({} handlers)", mode, what, handlers));
     }
-    return fmt::format("{}", fmt::join(parts, "; "));
+    return harness::join(parts, tr("; "));
   }
 
   std::string kind_ = "tcp";

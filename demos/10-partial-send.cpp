@@ -20,6 +20,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 constexpr std::size_t kSize = 1 << 20;
 constexpr int kSendBuffer = 4096;  // SO_SNDBUF as set; the kernel doubles it
@@ -79,22 +80,23 @@ class PartialSend : public harness::StreamScenario {
   // twice, once ignoring send()'s return value and once with send_all.
   void serve(harness::Demo& demo, harness::Conn& conn) override {
     std::string got = drain(conn.fd());
-    demo.say(fmt::format("server received {}, checksum {:016x}{}", sticky::count_bytes(got.size()), checksum(got),
-                         checksum(got) == checksum(payload()) ? " (the whole 1 MiB payload)" : ""));
+    demo.say(checksum(got) == checksum(payload())
+                 ? tr("server received {} bytes, checksum {:016x} (the whole 1 MiB payload)", got.size(), checksum(got))
+                 : tr("server received {} bytes, checksum {:016x}", got.size(), checksum(got)));
   }
 
   void client(harness::Demo& demo, const sticky::Address& server) override {
     const std::string data = payload();
-    demo.say(fmt::format("payload: {} bytes, checksum {:016x}", data.size(), checksum(data)));
+    demo.say(tr("payload: {} bytes, checksum {:016x}", data.size(), checksum(data)));
     for (bool loop : {false, true}) {
       sticky::Fd fd = sticky::connect_stream(server, 2000ms);
       sticky::set_send_buffer(fd.get(), kSendBuffer);
       sticky::set_nonblocking(fd.get(), true);
       if (loop) {
         sticky::send_all(fd.get(), data, 10000ms);
-        demo.say("send_all: every byte queued");
+        demo.say(tr("send_all: every byte queued"));
       } else {
-        demo.say(fmt::format("one send(): returned {}, and the client closes anyway", sticky::send_once(fd.get(), data)));
+        demo.say(tr("one send(): returned {}, and the client closes anyway", sticky::send_once(fd.get(), data)));
       }
     }
   }
@@ -103,7 +105,7 @@ class PartialSend : public harness::StreamScenario {
     const std::string data = payload();
     const auto sum = checksum(data);
 
-    demo.step("Part A: one send() of 1 MiB on a non-blocking socket with a 4 KiB send buffer");
+    demo.step(tr("Part A: one send() of 1 MiB on a non-blocking socket with a 4 KiB send buffer"));
     std::size_t accepted;
     int reported = 0;
     std::string naive_got;
@@ -112,19 +114,19 @@ class PartialSend : public harness::StreamScenario {
       sticky::set_nonblocking(p.sender.get(), true);
       reported = send_buffer_size(p.sender.get());
       accepted = sticky::send_once(p.sender.get(), data);
-      demo.say(fmt::format("send(1048576 bytes) returned {}: the kernel took only what fitted. (SO_SNDBUF was set "
-                           "to {}; the kernel reports {} — it doubles the value — and still took {}: how much "
-                           "fits is the kernel's reckoning, not the number you set.)",
-                           accepted, kSendBuffer, reported,
-                           accepted > static_cast<std::size_t>(reported) ? "more" : "less"));
-      demo.say("A program that ignores the return value now closes, believing it sent everything.");
+      demo.say(tr("send(1048576 bytes) returned {}: the kernel took only what fitted. (SO_SNDBUF was set "
+                  "to {}; the kernel reports {} — it doubles the value — and still took {}: how much "
+                  "fits is the kernel's reckoning, not the number you set.)",
+                  accepted, kSendBuffer, reported, accepted > static_cast<std::size_t>(reported) ? tr("more") : tr("less")));
+      demo.say(tr("A program that ignores the return value now closes, believing it sent everything."));
       p.sender.reset();
       naive_got = drain(p.receiver.get());
     }
-    demo.say(fmt::format("The receiver got {}; checksum {} the sender's.", sticky::count_bytes(naive_got.size()),
-                         checksum(naive_got) == sum ? "matches" : "does NOT match"));
+    demo.say(checksum(naive_got) == sum
+                 ? tr("The receiver got {} bytes; checksum matches the sender's.", naive_got.size())
+                 : tr("The receiver got {} bytes; checksum does NOT match the sender's.", naive_got.size()));
 
-    demo.step("Part B: send_all(), which loops over partial sends");
+    demo.step(tr("Part B: send_all(), which loops over partial sends"));
     std::string full_got;
     {
       auto p = small_buffer_pair();
@@ -135,20 +137,21 @@ class PartialSend : public harness::StreamScenario {
       full_got = reader.get();
     }
     bool full_match = checksum(full_got) == sum;
-    demo.say(fmt::format("The receiver got {}; checksum {}.", sticky::count_bytes(full_got.size()), full_match ? "matches" : "does NOT match"));
+    demo.say(full_match ? tr("The receiver got {} bytes; checksum matches.", full_got.size())
+                        : tr("The receiver got {} bytes; checksum does NOT match.", full_got.size()));
 
-    demo.step("Part C: a blocking socket with SO_SNDTIMEO of 100 ms, and a receiver that does not read");
+    demo.step(tr("Part C: a blocking socket with SO_SNDTIMEO of 100 ms, and a receiver that does not read"));
     std::size_t timed;
     {
       auto p = small_buffer_pair();
       sticky::set_send_timeout(p.sender.get(), 100ms);
       timed = sticky::send_once(p.sender.get(), data);
     }
-    demo.say(fmt::format("The blocking send() returned {} after the timeout: a partial send, no error.", timed));
-    demo.say("Blocking or not, the only safe send is a loop over send(): sticky::send_all, which waits with poll() "
-             "when a non-blocking socket is full. Python's sendall() is that loop for a blocking socket (or one "
-             "with a timeout); on a non-blocking socket it raises BlockingIOError and does not say how much it "
-             "sent.");
+    demo.say(tr("The blocking send() returned {} after the timeout: a partial send, no error.", timed));
+    demo.say(tr("Blocking or not, the only safe send is a loop over send(): sticky::send_all, which waits with poll() "
+                "when a non-blocking socket is full. Python's sendall() is that loop for a blocking socket (or one "
+                "with a timeout); on a non-blocking socket it raises BlockingIOError and does not say how much it "
+                "sent."));
 
     bool observed = accepted > 0 && accepted < kSize && naive_got.size() == accepted && checksum(naive_got) != sum &&
                     full_got.size() == kSize && full_match && timed > 0 && timed < kSize;
@@ -162,9 +165,9 @@ class PartialSend : public harness::StreamScenario {
                  {"send_all_received", full_got.size()},
                  {"send_all_checksum_match", full_match},
                  {"sndtimeo_send_returned", timed}},
-                fmt::format("non-blocking send() took {} of {} bytes; ignoring that delivered {}; send_all "
-                            "delivered {}; a blocking send with SO_SNDTIMEO returned {}",
-                            accepted, kSize, naive_got.size(), full_got.size(), timed));
+                tr("non-blocking send() took {} of {} bytes; ignoring that delivered {}; send_all "
+                   "delivered {}; a blocking send with SO_SNDTIMEO returned {}",
+                   accepted, kSize, naive_got.size(), full_got.size(), timed));
   }
 };
 

@@ -30,6 +30,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 constexpr std::size_t kRecv = 1024;        // the classic client's recv(1024)
 constexpr std::size_t kAscii = kRecv - 1;  // ASCII bytes before 执: the first piece ends inside it
@@ -202,36 +203,43 @@ class TextCut : public harness::StreamScenario {
     const std::string other = encoding_ == "utf-8" ? "gbk" : "utf-8";
     const std::size_t utf8_bytes = encode(kWorked, "utf-8").size() - 1;  // without the newline
     const std::size_t gbk_bytes = encode(kWorked, "gbk").size() - 1;
-    demo.step(fmt::format("The answer: {} bytes of ASCII, then 执行成功 in {}, framed as in demo 05", kAscii, encoding_));
-    demo.say(fmt::format("执行成功 is 4 characters: {} bytes in UTF-8, {} in GBK. The client reads the body with "
-                         "recv({}),", utf8_bytes, gbk_bytes, kRecv));
-    demo.say(fmt::format("so the first piece ends after byte {}: the first byte of 执.", kAscii));
+    demo.step(tr("The answer: {} bytes of ASCII, then 执行成功 in {}, framed as in demo 05", kAscii, encoding_));
+    demo.say(tr("执行成功 is 4 characters: {} bytes in UTF-8, {} in GBK. The client reads the body with "
+                "recv({}),", utf8_bytes, gbk_bytes, kRecv));
+    demo.say(tr("so the first piece ends after byte {}: the first byte of 执.", kAscii));
     Outcome mine = run_readers(demo, encoding_, true);
 
-    demo.step(fmt::format("Part D: the same three readers, the answer in {}", other));
+    demo.step(tr("Part D: the same three readers, the answer in {}", other));
     demo.narrate_io(false);
     Outcome theirs = run_readers(demo, other, false);
     demo.narrate_io(true);
     const ReaderResult& naive = theirs.readers.at("naive");
-    demo.say(fmt::format("decode each recv:    {}", naive.error));
+    // The label and the indent under it line up in either language.
+    harness::Text label = tr("decode each recv:");
+    auto under = [&](const harness::Text& text) {
+      return harness::plus(harness::Text{std::string(21, ' '), std::string(harness::display_width(label.local) + 1, ' ')},
+                           text);
+    };
+    demo.say(harness::plus(harness::Text{fmt::format("{:<20} ", label.english), label.local + " "},
+                           harness::same(naive.error)));
     if (other == "gbk") {
-      demo.say(fmt::format("                     the second piece starts with the second byte of 执 and reads "
-                           "\"{}\" before failing:", naive.second_piece_text));
-      demo.say("                     wrong characters (乱码). In UTF-8 a byte inside a character never looks like a start.");
+      demo.say(under(tr("the second piece starts with the second byte of 执 and reads \"{}\" before failing:",
+                        naive.second_piece_text)));
+      demo.say(under(tr("wrong characters (乱码). In UTF-8 a byte inside a character never looks like a start.")));
     } else {
-      demo.say("                     the second piece fails at its first byte, 0x89, which cannot start a character:");
-      demo.say("                     UTF-8 never mistakes the middle of a character for a start (GBK does: 乱码).");
+      demo.say(under(tr("the second piece fails at its first byte, 0x89, which cannot start a character:")));
+      demo.say(under(tr("UTF-8 never mistakes the middle of a character for a start (GBK does: 乱码).")));
     }
-    demo.say(fmt::format("decode after framing: {}; incremental decoder: {}",
-                         theirs.readers.at("framed").ok ? "intact" : "BROKEN",
-                         theirs.readers.at("incremental").ok ? "intact" : "BROKEN"));
+    demo.say(tr("decode after framing: {}; incremental decoder: {}",
+                theirs.readers.at("framed").ok ? tr("intact") : tr("BROKEN"),
+                theirs.readers.at("incremental").ok ? tr("intact") : tr("BROKEN")));
 
     nlohmann::json facts = facts_of(mine);
     facts[mine.encoding] = facts_of(mine);
     facts[theirs.encoding] = facts_of(theirs);
     facts["utf8_bytes"] = utf8_bytes;
     facts["gbk_bytes"] = gbk_bytes;
-    demo.result(observed(mine) && observed(theirs), facts, fmt::format("{}; {}", summary(mine), summary(theirs)));
+    demo.result(observed(mine) && observed(theirs), facts, harness::join({summary(mine), summary(theirs)}, tr("; ")));
   }
 
  private:
@@ -271,10 +279,10 @@ class TextCut : public harness::StreamScenario {
     return outcome;
   }
 
-  static std::string step_title(std::string_view reader) {
-    if (reader == "naive") return "Part A: decode each recv(1024) as it comes (Python: data.decode())";
-    if (reader == "framed") return "Part B: read the whole message by its length, then decode";
-    return "Part C: an incremental decoder keeps an unfinished character for the next piece";
+  static harness::Text step_title(std::string_view reader) {
+    if (reader == "naive") return tr("Part A: decode each recv(1024) as it comes (Python: data.decode())");
+    if (reader == "framed") return tr("Part B: read the whole message by its length, then decode");
+    return tr("Part C: an incremental decoder keeps an unfinished character for the next piece");
   }
 
   // The 4-byte header, checked (negative, oversize) before anything is allocated.
@@ -282,8 +290,9 @@ class TextCut : public harness::StreamScenario {
     sticky::LengthCodec codec(header_options());
     std::string header = conn.recv_exact(codec.header_size(), 5000ms);
     if (header.size() < codec.header_size())
-      throw sticky::FrameError(0, fmt::format("server closed inside a header ({} of {} bytes)", header.size(),
-                                              codec.header_size()));
+      throw sticky::FrameError(0, tr("server closed inside a header ({} of {} bytes)", header.size(),
+                                     codec.header_size())
+                                      .english);
     std::size_t scanned = 0;
     codec.find_frame(header, 0, scanned);  // throws on a negative or oversize length
     return static_cast<std::size_t>(codec.read_signed_field(header) + codec.options().adjust);
@@ -302,8 +311,8 @@ class TextCut : public harness::StreamScenario {
 
   ReaderResult read_answer(harness::Demo& demo, harness::Conn& conn, std::string_view reader,
                            const std::string& encoding, bool narrate) {
-    auto say = [&](std::string text) {
-      if (narrate) demo.say(std::move(text));
+    auto say = [&](const harness::Text& text) {
+      if (narrate) demo.say(text);
     };
     ReaderResult r;
     r.length = read_header(conn);
@@ -311,15 +320,15 @@ class TextCut : public harness::StreamScenario {
 
     if (reader == "framed") {
       std::string body = conn.recv_exact(r.length, 5000ms);
-      if (body.size() < r.length) throw sticky::FrameError(4, "server closed inside the answer");
+      if (body.size() < r.length) throw sticky::FrameError(4, tr("server closed inside the answer").english);
       conn.frame(body);
       r.pieces.push_back(body.size());
       Decoded d = decode_text(body, encoding, true);
       r.text = d.text;
       r.ok = !d.failed_at && r.text == meant;
-      say(d.failed_at ? "decoding the whole message failed: " + d.error
-                      : fmt::format("all {} bytes in hand, decoded at once; the last line reads {}", body.size(),
-                                    last_line(r.text)));
+      say(d.failed_at ? tr("decoding the whole message failed: {}", d.error)
+                      : tr("all {} bytes in hand, decoded at once; the last line reads {}", body.size(),
+                           last_line(r.text)));
       return r;
     }
 
@@ -329,7 +338,7 @@ class TextCut : public harness::StreamScenario {
     while (got < r.length) {
       // The classic client always asks recv(1024); the incremental one never reads past the frame.
       std::string piece = conn.recv(reader == "naive" ? kRecv : std::min(kRecv, r.length - got), 5000ms);
-      if (piece.empty()) throw sticky::FrameError(4 + got, "server closed inside the answer");
+      if (piece.empty()) throw sticky::FrameError(4 + got, tr("server closed inside the answer").english);
       got += piece.size();
       r.pieces.push_back(piece.size());
       std::size_t index = r.pieces.size();
@@ -338,12 +347,12 @@ class TextCut : public harness::StreamScenario {
           std::string text = incremental.decode(piece, got == r.length);
           r.text += text;
           if (index == 1) r.tail_kept = incremental.pending().size();
-          say(fmt::format("piece {}: {} bytes -> {} decoded{}", index, piece.size(), harness::preview(text, 30),
-                          incremental.pending().empty()
-                              ? ""
-                              : fmt::format("; {} kept for the next piece", hex_bytes(incremental.pending()))));
+          say(incremental.pending().empty()
+                  ? tr("piece {}: {} bytes -> {} decoded", index, piece.size(), harness::preview(text, 30))
+                  : tr("piece {}: {} bytes -> {} decoded; {} kept for the next piece", index, piece.size(),
+                       harness::preview(text, 30), hex_bytes(incremental.pending())));
         } catch (const TextError& e) {
-          say(fmt::format("piece {}: UnicodeDecodeError: {}", index, e.what()));
+          say(tr("piece {}: UnicodeDecodeError: {}", index, e.what()));
           return r;  // not ok
         }
         continue;
@@ -356,15 +365,16 @@ class TextCut : public harness::StreamScenario {
       }
       r.text += d.text;
       if (!d.failed_at) {
-        say(fmt::format("piece {}: {} bytes decoded", index, piece.size()));
+        say(tr("piece {}: {} bytes decoded", index, piece.size()));
         continue;
       }
-      say(fmt::format("piece {}: UnicodeDecodeError: {}", index, d.error));
+      say(tr("piece {}: UnicodeDecodeError: {}", index, d.error));
+      auto indented = [](const harness::Text& t) { return harness::plus(harness::same(std::string(9, ' ')), t); };
       if (d.unfinished)
-        say(fmt::format("         it ends with {}: a character begun, its other bytes in the next piece",
-                        hex_bytes(std::string_view(piece).substr(*d.failed_at))));
+        say(indented(tr("it ends with {}: a character begun, its other bytes in the next piece",
+                        hex_bytes(std::string_view(piece).substr(*d.failed_at)))));
       else if (!d.text.empty())
-        say(fmt::format("         before failing it decoded {}: characters nobody sent", harness::preview(d.text, 40)));
+        say(indented(tr("before failing it decoded {}: characters nobody sent", harness::preview(d.text, 40))));
       if (!r.failed_at) {
         r.failed_at = d.failed_at;
         r.failed_piece = index;
@@ -373,11 +383,11 @@ class TextCut : public harness::StreamScenario {
     }
     if (reader == "incremental") {
       r.ok = r.text == meant;
-      if (r.ok) say(fmt::format("the whole text came out intact; the last line reads {}", last_line(r.text)));
+      if (r.ok) say(tr("the whole text came out intact; the last line reads {}", last_line(r.text)));
     } else if (r.failed_at) {
-      say("A Python client stops at the first error with a traceback; with errors='replace' it prints garbage.");
+      say(tr("A Python client stops at the first error with a traceback; with errors='replace' it prints garbage."));
     } else {
-      say("every piece decoded: no recv() boundary fell inside a character this time");
+      say(tr("every piece decoded: no recv() boundary fell inside a character this time"));
     }
     return r;
   }
@@ -415,20 +425,21 @@ class TextCut : public harness::StreamScenario {
     return f;
   }
 
-  static std::string summary(const Outcome& o) {
-    std::vector<std::string> parts;
+  static harness::Text summary(const Outcome& o) {
+    std::vector<harness::Text> parts;
     for (std::string name : kReaders) {
       if (!o.readers.count(name)) continue;
       const ReaderResult& r = o.readers.at(name);
       if (name == "naive")
-        parts.push_back(r.failed_at ? fmt::format("decoding each recv failed at byte {} of piece {}", *r.failed_at,
-                                                  r.failed_piece)
-                                    : std::string("decoding each recv did not fail"));
+        parts.push_back(r.failed_at ? tr("decoding each recv failed at byte {0} of piece {1}", *r.failed_at,
+                                         r.failed_piece)
+                                    : tr("decoding each recv did not fail"));
+      else if (name == "framed")
+        parts.push_back(r.ok ? tr("decode after framing intact") : tr("decode after framing BROKEN"));
       else
-        parts.push_back(fmt::format("{} {}", name == "framed" ? "decode after framing" : "incremental decoder",
-                                    r.ok ? "intact" : "BROKEN"));
+        parts.push_back(r.ok ? tr("incremental decoder intact") : tr("incremental decoder BROKEN"));
     }
-    return fmt::format("{}: {}", o.encoding, fmt::join(parts, ", "));
+    return tr("{}: {}", o.encoding, harness::join(parts, tr(", ")));
   }
 
   std::string encoding_ = "utf-8";

@@ -17,6 +17,7 @@
 #include <random>
 
 #include "harness/narrator.hpp"
+#include "harness/text.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/command_line.hpp"
@@ -24,6 +25,7 @@
 
 namespace {
 
+using harness::tr;
 const char* const kProgram = "frametool";
 
 // Reads stdin in whatever pieces read() returns, calling `chunk` for each. With `hex`, stdin
@@ -35,7 +37,7 @@ void read_stdin(F&& chunk, bool hex = false) {
   for (;;) {
     ssize_t got = ::read(0, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw std::runtime_error(std::string("read stdin: ") + std::strerror(errno));
+    if (got < 0) throw std::runtime_error(tr("read stdin: {}", std::strerror(errno)).english);
     if (got == 0) break;
     if (!hex) {
       chunk(std::string_view(buffer, static_cast<std::size_t>(got)));
@@ -49,7 +51,7 @@ void read_stdin(F&& chunk, bool hex = false) {
   try {
     bytes = sticky::from_hex(digits);
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("--input hex: ") + e.what());  // bad data, not bad usage
+    throw std::runtime_error(tr("--input hex: {}", harness::localized(e.what())).english);  // bad data, not bad usage
   }
   chunk(bytes);
 }
@@ -87,7 +89,7 @@ int encode(const sticky::Codec& codec, const std::vector<std::string>& messages,
       codec.encode(message, wire);
     } catch (const std::invalid_argument& e) {
       std::fflush(stdout);
-      throw BadMessage(fmt::format("cannot frame message {}: {}", number, e.what()));
+      throw BadMessage(tr("cannot frame message {}: {}", number, harness::localized(e.what())).english);
     }
     write_stdout(as_hex ? sticky::to_hex(wire) + "\n" : wire);
   };
@@ -110,9 +112,9 @@ class Chunker {
       random_.seed(std::stoul(random_spec->substr(0, colon)));
       if (colon != std::string::npos) max_ = std::stoul(random_spec->substr(colon + 1));
     } catch (const std::logic_error&) {
-      throw std::invalid_argument("--random-chunks expects SEED[:MAX], e.g. 7 or 7:3");
+      throw std::invalid_argument(tr("--random-chunks expects SEED[:MAX], e.g. 7 or 7:3").english);
     }
-    if (max_ == 0) throw std::invalid_argument("--random-chunks MAX must be at least 1");
+    if (max_ == 0) throw std::invalid_argument(tr("--random-chunks MAX must be at least 1").english);
     is_random_ = true;
   }
   std::size_t next(std::size_t left) {
@@ -163,40 +165,42 @@ int decode(const sticky::Codec& codec, Chunker& chunker, const std::string& form
 }
 
 // One annotated line: "  length field  00 00 00 05   = 5".
-void annotate(std::string_view label, std::string_view bytes, const std::string& note = {}) {
+void annotate(const char* label, std::string_view bytes, const std::string& note = {}) {
   if (bytes.empty() && note.empty()) return;
   std::string shown;
   const std::size_t limit = 16;
   for (std::size_t i = 0; i < std::min(bytes.size(), limit); ++i)
     shown += fmt::format("{:02x} ", static_cast<unsigned char>(bytes[i]));
   if (bytes.size() > limit) shown += fmt::format("… (+{})", sticky::count_bytes(bytes.size() - limit));
-  fmt::print("  {:<13} {:<48} {}\n", label, shown, note);
+  fmt::print("  {} {:<48} {}\n", harness::pad(tr(label).local, 13), shown, note);
 }
 
 void inspect_frame(const sticky::Codec& codec, const sticky::Frame& frame, std::uint64_t number) {
-  fmt::print("frame {} at byte {}: {} on the wire, payload {}\n", number, frame.offset,
-             sticky::count_bytes(frame.raw.size()), sticky::count_bytes(frame.payload.size()));
+  fmt::print("{}\n", tr("frame {} at byte {}: {} on the wire, payload {}", number, frame.offset,
+                        harness::byte_count(frame.raw.size()), harness::byte_count(frame.payload.size()))
+                         .local);
   std::string text = "\"" + sticky::printable(frame.payload.substr(0, 40)) +
                      (frame.payload.size() > 40 ? "…\"" : "\"");
   if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) {
     const auto& o = length->options();
     std::size_t header = length->header_size();
-    annotate("before field", frame.raw.substr(0, o.offset));
+    annotate(harness::N_("before field"), frame.raw.substr(0, o.offset));
     std::string value = fmt::format("= {}", length->read_signed_field(frame.raw));
-    if (o.adjust) value += fmt::format(" {:+} (adjust) = {}", o.adjust, frame.payload.size());
-    annotate("length field", frame.raw.substr(o.offset, o.width), value);
-    if (length->skip() > header) annotate("skipped", frame.raw.substr(header, length->skip() - header));
-    annotate(length->skip() < header ? "frame (w/ hdr)" : "payload", frame.payload, text);
+    if (o.adjust) value += " " + tr("{:+} (adjust) = {}", o.adjust, frame.payload.size()).local;
+    annotate(harness::N_("length field"), frame.raw.substr(o.offset, o.width), value);
+    if (length->skip() > header) annotate(harness::N_("skipped"), frame.raw.substr(header, length->skip() - header));
+    annotate(length->skip() < header ? harness::N_("frame (w/ hdr)") : harness::N_("payload"), frame.payload, text);
   } else {
-    annotate("payload", frame.payload, text);
+    annotate(harness::N_("payload"), frame.payload, text);
     std::size_t end = static_cast<std::size_t>(frame.payload.data() - frame.raw.data()) + frame.payload.size();
     if (end < frame.raw.size())
-      annotate(dynamic_cast<const sticky::FixedCodec*>(&codec) ? "padding" : "delimiter", frame.raw.substr(end));
+      annotate(dynamic_cast<const sticky::FixedCodec*>(&codec) ? harness::N_("padding") : harness::N_("delimiter"),
+               frame.raw.substr(end));
   }
 }
 
 int inspect(const sticky::Codec& codec, bool hex) {
-  fmt::print("codec: {}\n", codec.describe());
+  fmt::print("{}\n", tr("codec: {}", codec.describe()).local);
   sticky::Decoder decoder(codec);
   try {
     read_stdin(
@@ -209,11 +213,14 @@ int inspect(const sticky::Codec& codec, bool hex) {
     throw explained(codec, decoder, e);
   }
   if (!decoder.pending().empty()) {
-    fmt::print("leftover at byte {}: {}\n", decoder.stream_offset(), sticky::count_bytes(decoder.pending().size()));
-    annotate("incomplete", decoder.pending());
+    fmt::print("{}\n", tr("leftover at byte {}: {}", decoder.stream_offset(),
+                          harness::byte_count(decoder.pending().size()))
+                           .local);
+    annotate(harness::N_("incomplete"), decoder.pending());
   }
-  fmt::print("{} frame{}, {}\n", decoder.frames(), decoder.frames() == 1 ? "" : "s",
-             sticky::count_bytes(decoder.stream_offset() + decoder.pending().size()));
+  auto total = harness::byte_count(decoder.stream_offset() + decoder.pending().size());
+  fmt::print("{}\n", decoder.frames() == 1 ? tr("{} frame, {}", decoder.frames(), total).local
+                                           : tr("{} frames, {}", decoder.frames(), total).local);
   std::fflush(stdout);
   decoder.finish();
   return 0;
@@ -268,15 +275,20 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"raw", "hex"}))
       ->capture_default_str();
 
+  std::string lang;
+  for (auto* sub : {static_cast<CLI::App*>(&app), enc, dec, ins})
+    sub->add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
+  // What is said before the options are parsed is said in the language asked for too.
+  if (!harness::use_language(kProgram, harness::lang_argument(argc, argv))) return 2;
   if (argc > 1 && argv[1][0] != '-') {
     std::string_view command = argv[1];
     if (command != "encode" && command != "decode" && command != "inspect") {
-      fmt::print(stderr, "{}: unknown command '{}' (encode, decode or inspect)\nRun '{} --help' for usage.\n",
-                 kProgram, command, kProgram);
+      harness::print_error(kProgram, tr("unknown command '{}' (encode, decode or inspect)", command).english, true);
       return 2;
     }
   }
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (!harness::use_language(kProgram, lang)) return 2;
 
   try {
     auto codec = sticky::make_codec(spec);
@@ -290,17 +302,17 @@ int main(int argc, char** argv) {
     }
     return inspect(*codec, input == "hex");
   } catch (const BadMessage& e) {
-    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    harness::print_error(kProgram, e.what());
     return 1;
   } catch (const sticky::FrameError& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    harness::print_error(kProgram, e.what());
     return 1;
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", kProgram, e.what(), kProgram);
+    harness::print_error(kProgram, e.what(), true);
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    harness::print_error(kProgram, e.what());
     return 1;
   }
 }

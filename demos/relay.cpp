@@ -17,6 +17,7 @@
 
 #include "sticky/command_line.hpp"
 #include "harness/narrator.hpp"
+#include "harness/text.hpp"
 #include "sticky/relay.hpp"
 #include "sticky/trace_json.hpp"
 
@@ -41,9 +42,12 @@ int main(int argc, char** argv) {
   app.add_option("--trace", trace_file, "write every piece relayed as JSON Lines to FILE");
   bool no_color = false;
   app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
+  std::string lang;
+  app.add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (!harness::use_language("relay", lang)) return 2;
 
-  return sticky::cli::run("relay", [&] {
+  return harness::run("relay", [&] {
     sticky::RelayOptions options;
     options.listen = sticky::Address::ip(host, static_cast<std::uint16_t>(port));
     options.target = sticky::Address::parse(to);
@@ -53,7 +57,7 @@ int main(int argc, char** argv) {
     std::ofstream trace_out;
     if (!trace_file.empty()) {
       trace_out.open(trace_file);
-      if (!trace_out) throw std::runtime_error("cannot write " + trace_file);
+      if (!trace_out) throw std::runtime_error(harness::tr("cannot write {}", trace_file).english);
       trace.add_listener(sticky::json_lines_writer(trace_out));
     }
     static std::atomic<bool> narrate{true};
@@ -68,8 +72,13 @@ int main(int argc, char** argv) {
     ::sigaction(SIGTERM, &action, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
     fmt::print("listening on {}\n", relay.address().to_string());
-    fmt::print("relaying to {}; up: {}; down: {}\n", options.target.to_string(), options.to_server.describe(),
-               options.to_client.describe());
+    auto shaping_text = [](const sticky::Shaping& s) {
+      std::string d = s.describe();
+      return d == "pass-through" ? harness::tr("pass-through") : harness::same(d);
+    };
+    fmt::print("{}\n", harness::tr("relaying to {}; up: {}; down: {}", options.target.to_string(),
+                                   shaping_text(options.to_server), shaping_text(options.to_client))
+                           .local);
     // A seed the relay picked itself: print it, so `--random-split SEED` replays this run.
     for (const auto& value : shaping.random_split) {
       std::string_view v = value;
@@ -83,7 +92,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     relay.run();
     running = nullptr;
-    fmt::print("relay stopped after {} connection{}\n", relay.connections(), relay.connections() == 1 ? "" : "s");
+    fmt::print("{}\n", relay.connections() == 1 ? harness::tr("relay stopped after {} connection", 1).local
+                                                : harness::tr("relay stopped after {} connections", relay.connections()).local);
     return 0;
   });
 }

@@ -23,6 +23,8 @@
 #include "check/cuts.hpp"
 #include "check/program.hpp"
 #include "check/report.hpp"
+#include "harness/narrator.hpp"
+#include "harness/text.hpp"
 #include "sticky/command_line.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/error.hpp"
@@ -31,6 +33,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using check::Cuts;
+using harness::Text;
+using harness::tr;
 using check::Family;
 using sticky::Millis;
 
@@ -69,9 +73,17 @@ class Progress {
  public:
   Progress() : on_(::isatty(2)) {}
   ~Progress() { clear(); }
-  void show(const std::string& text) {
+  void show(const Text& text) {
     if (!on_) return;
-    std::string line = text.substr(0, 79);
+    std::string line;
+    for (std::size_t i = 0; i < text.local.size();) {  // whole characters, in 79 columns
+      std::size_t n = 1;
+      while (i + n < text.local.size() && (static_cast<unsigned char>(text.local[i + n]) & 0xc0) == 0x80) ++n;
+      std::string next = line + text.local.substr(i, n);
+      if (harness::display_width(next) > 79) break;
+      line = std::move(next);
+      i += n;
+    }
     fmt::print(stderr, "\r\033[K{}", line);
     std::fflush(stderr);
     shown_ = true;
@@ -103,7 +115,7 @@ std::vector<std::string> read_messages(const Options& o, const sticky::Codec& co
   std::vector<std::string> messages = o.messages;
   if (!o.messages_file.empty()) {
     std::ifstream in(o.messages_file, std::ios::binary);
-    if (!in) throw UsageError(fmt::format("--messages: cannot read {}", o.messages_file));
+    if (!in) throw UsageError(tr("--messages: cannot read {}", o.messages_file).english);
     std::string line;
     while (std::getline(in, line)) messages.push_back(line);
   }
@@ -118,7 +130,7 @@ std::vector<std::string> read_messages(const Options& o, const sticky::Codec& co
     } catch (const std::invalid_argument&) {
     }
   }
-  if (messages.empty()) throw UsageError("no built-in message fits this codec; give some with --message");
+  if (messages.empty()) throw UsageError(tr("no built-in message fits this codec; give some with --message").english);
   return messages;
 }
 
@@ -182,7 +194,7 @@ std::string hex_spaced(std::string_view bytes) {
 struct OtherReading {
   std::string field_hex;
   std::uint64_t ours = 0, other = 0;
-  std::string ours_name, other_name;
+  Text ours_name, other_name;
 };
 std::optional<OtherReading> other_byte_order(const sticky::Codec& codec, std::string_view header) {
   const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec);
@@ -199,17 +211,17 @@ std::optional<OtherReading> other_byte_order(const sticky::Codec& codec, std::st
   r.field_hex = hex_spaced(field);
   r.ours = o.big_endian ? big : little;
   r.other = o.big_endian ? little : big;
-  r.ours_name = o.big_endian ? "big endian (struct.pack('!I'))" : "little endian (struct.pack('i'))";
-  r.other_name = o.big_endian ? "little endian (struct.unpack('i'))" : "big endian (struct.unpack('!I'))";
+  r.ours_name = o.big_endian ? tr("big endian (struct.pack('!I'))") : tr("little endian (struct.pack('i'))");
+  r.other_name = o.big_endian ? tr("little endian (struct.unpack('i'))") : tr("big endian (struct.unpack('!I'))");
   if (r.ours == r.other) return std::nullopt;
   return r;
 }
 
-std::string try_instead(const sticky::Codec& codec) {
+Text try_instead(const sticky::Codec& codec) {
   const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec);
   if (!length) return {};
-  return length->options().big_endian ? " If the program means Python's struct.pack('i'), check it with --python-i."
-                                      : " If the program means struct.pack('!I'), check it with --endian big.";
+  return length->options().big_endian ? tr(" If the program means Python's struct.pack('i'), check it with --python-i.")
+                                      : tr(" If the program means struct.pack('!I'), check it with --endian big.");
 }
 
 // Which failing plan to shrink: a named family before random cuts (its story reads
@@ -218,6 +230,12 @@ bool shrink_first(const check::Plan& a, const check::Plan& b) {
   bool ra = a.family == Family::random, rb = b.family == Family::random;
   if (ra != rb) return rb;
   return a.cuts.size() < b.cuts.size();
+}
+
+// "sticky-check: cut 3 of 37: header split  (1 broke it)"
+Text progress_line(std::size_t i, std::size_t planned, Family family, std::size_t broke) {
+  Text line = tr("sticky-check: cut {} of {}: {}", i + 1, planned, check::family_text(family));
+  return broke ? harness::plus(line, tr("  ({} broke it)", broke)) : line;
 }
 
 // ------------------------------------------------------------------------------ server mode
@@ -242,18 +260,18 @@ class ServerCheck {
       try {
         frames_.push_back(codec_->encode(messages_[i]));
       } catch (const std::invalid_argument& e) {
-        throw UsageError(fmt::format("message {} cannot be framed: {}", i + 1, e.what()));
+        throw UsageError(tr("message {} cannot be framed: {}", i + 1, harness::localized(e.what())).english);
       }
       stream_ += frames_.back();
     }
     layout_ = check::layout_of(*codec_, frames_);
     if (!o_.port && o_.connect.empty())
-      throw UsageError("server mode needs --port P (where the program listens) or --connect HOST:PORT");
+      throw UsageError(tr("server mode needs --port P (where the program listens) or --connect HOST:PORT").english);
     try {
       target_ = o_.connect.empty() ? sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(*o_.port))
                                    : sticky::Address::parse(o_.connect);
     } catch (const std::exception& e) {
-      throw UsageError(fmt::format("--connect: {}", e.what()));
+      throw UsageError(tr("--connect: {}", harness::localized(e.what())).english);
     }
 
     report_.mode = "server";
@@ -266,31 +284,34 @@ class ServerCheck {
       smallest = std::min(smallest, m.size());
       largest = std::max(largest, m.size());
     }
-    std::string sizes = smallest == largest ? fmt::format("{} bytes", smallest) : fmt::format("{} to {} bytes", smallest, largest);
-    std::string kind = builtin ? "built-in " : "";
+    Text sizes = smallest == largest ? tr("{} bytes", smallest) : tr("{} to {} bytes", smallest, largest);
 
     if (!o_.command.empty()) {
       if (listening_now()) {
-        return reference_failed(fmt::format("Something already listens on {} before the program started.", report_.target),
-                                {"Stop it, or give the program and --port another port."});
+        return reference_failed(tr("Something already listens on {} before the program started.", report_.target).english,
+                                {tr("Stop it, or give the program and --port another port.").english});
       }
       if (auto error = start_program()) return reference_failed(*error, {});
     } else if (!check::accepts(target_)) {
-      return reference_failed(fmt::format("Nothing accepts connections at {}.", report_.target),
-                              {"Start the server first, or give its command after --."});
+      return reference_failed(tr("Nothing accepts connections at {}.", report_.target).english,
+                              {tr("Start the server first, or give its command after --.").english});
     }
 
     // The reference: one write per message, each answer awaited.
     check::Timing reference_timing;
     reference_timing.answer_timeout = Millis(o_.timeout_ms);
-    progress_.show("sticky-check: reference run");
+    progress_.show(tr("sticky-check: reference run"));
     auto reference = check::converse(target_, *codec_, stream_, layout_, layout_.boundaries(), nullptr, reference_timing);
     auto death = after_run(reference);
     if (!reference.ok()) return reference_failed_run(reference, death);
     reference_.assign(reference.answers.begin(), reference.answers.begin() + static_cast<std::ptrdiff_t>(messages_.size()));
-    report_.reference.push_back(fmt::format("{} {}message{} of {}, each in one write, each answer awaited: {} answer{}.",
-                                            messages_.size(), kind, messages_.size() == 1 ? "" : "s", sizes,
-                                            messages_.size(), messages_.size() == 1 ? "" : "s"));
+    std::size_t n = messages_.size();
+    report_.reference.push_back(
+        (n == 1 ? builtin ? tr("{} built-in message of {}, each in one write, each answer awaited: {} answer.", n, sizes, n)
+                          : tr("{} message of {}, each in one write, each answer awaited: {} answer.", n, sizes, n)
+         : builtin ? tr("{} built-in messages of {}, each in one write, each answer awaited: {} answers.", n, sizes, n)
+                   : tr("{} messages of {}, each in one write, each answer awaited: {} answers.", n, sizes, n))
+            .english);
     double slowest = 0;
     for (double ms : reference.latency_ms) slowest = std::max(slowest, ms);
     timing_.answer_timeout = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(4 * slowest) + 200, 300, o_.timeout_ms));
@@ -299,7 +320,8 @@ class ServerCheck {
     // one arrives glued to it, which is not the cut planned (nor the same report next time).
     timing_.read_wait = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(10 * slowest) + 100, 100, 1000));
     if (!reference.watched_reads)
-      report_.notes.push_back("The program's reads could not be watched (not on this machine?): pieces were sent 3 ms apart.");
+      report_.notes.push_back(
+          tr("The program's reads could not be watched (not on this machine?): pieces were sent 3 ms apart.").english);
 
     if (o_.replay_cuts) {
       replay(check::parse_cuts(*o_.replay_cuts));
@@ -330,21 +352,22 @@ class ServerCheck {
     try {
       program_ = std::make_unique<check::Program>(o_.command);
     } catch (const std::exception& e) {
-      return std::string(e.what());
+      return harness::localized(e.what()).english;
     }
     auto limit = std::min(deadline_, Clock::now() + std::chrono::seconds(10));
     for (;;) {
       if (auto status = program_->wait_exit(Millis(0))) {
         std::string err = program_->err();
-        std::string text = fmt::format("The program ended ({}) before it listened on {}.", check::describe_status(*status),
-                                       report_.target);
-        if (auto last = check::last_line(err); !last.empty()) text += " It said: " + last;
-        return text;
+        Text text = tr("The program ended ({0}) before it listened on {1}.",
+                       harness::localized(check::describe_status(*status)), report_.target);
+        if (auto last = check::last_line(err); !last.empty()) text = harness::plus(text, tr(" It said: {}", last));
+        return text.english;
       }
       if (listening_now()) return std::nullopt;
       if (Clock::now() > limit)
-        return fmt::format("The program did not listen on {} within {} s: does it use that port?",
-                           report_.target, std::chrono::duration_cast<std::chrono::seconds>(limit - Clock::now()).count() + 10);
+        return tr("The program did not listen on {} within {} s: does it use that port?", report_.target,
+                  std::chrono::duration_cast<std::chrono::seconds>(limit - Clock::now()).count() + 10)
+            .english;
       ::usleep(10000);
     }
   }
@@ -356,15 +379,15 @@ class ServerCheck {
     auto status = program_->wait_exit(Millis(suspicious ? 50 : 0));
     if (!status) return std::nullopt;
     ++deaths_;
-    std::string text = fmt::format("The program died ({})", check::describe_status(*status));
-    if (auto last = check::last_line(program_->err()); !last.empty()) text += ": " + last;
-    return text;
+    Text text = tr("The program died ({})", harness::localized(check::describe_status(*status)));
+    if (auto last = check::last_line(program_->err()); !last.empty()) text = tr("{}: {}", text, last);
+    return text.english;
   }
 
   bool ensure_running() {
     if (!program_ || !program_->wait_exit(Millis(0))) return true;
     if (auto error = start_program()) {
-      report_.notes.push_back("The program could not be started again: " + *error);
+      report_.notes.push_back(tr("The program could not be started again: {}", harness::localized(*error)).english);
       return false;
     }
     return true;
@@ -396,8 +419,7 @@ class ServerCheck {
         break;
       }
       if (!ensure_running()) break;
-      progress_.show(fmt::format("sticky-check: cut {} of {}: {}{}", i + 1, plans.size(), check::family_name(plans[i].family),
-                                 failures_.empty() ? "" : fmt::format("  ({} broke it)", failures_.size())));
+      progress_.show(progress_line(i, plans.size(), plans[i].family, failures_.size()));
       std::optional<std::string> death;
       auto x = attempt(plans[i].cuts, death);
       ++report_.tried;
@@ -426,7 +448,7 @@ class ServerCheck {
     int replays = 0;
     auto fails = [&](const Cuts& cuts) {
       ++replays;
-      progress_.show(fmt::format("sticky-check: shrinking the cut: {} replays, {} cuts now", replays, cuts.size()));
+      progress_.show(tr("sticky-check: shrinking the cut: {} replays, {} cuts now", replays, cuts.size()));
       if (!ensure_running()) return false;
       std::optional<std::string> death;
       auto x = attempt(cuts, death);
@@ -452,7 +474,7 @@ class ServerCheck {
     std::optional<std::string> death;
     auto x = attempt(cuts, death);
     report_.status = x.ok() ? 0 : 1;
-    report_.reference.push_back(fmt::format("replaying cuts {} only.", check::format_cuts(cuts)));
+    report_.reference.push_back(tr("replaying cuts {} only.", check::format_cuts(cuts)).english);
     if (x.ok()) return;
     check::Finding f;
     f.cuts = cuts;
@@ -465,42 +487,50 @@ class ServerCheck {
     if (!f.replayed && death) report_.diagnosis = check::refine(report_.diagnosis, report_.tallies, *death);
     f.pieces = piece_lines(layout_, stream_, f.cuts);
     std::size_t k = x.message;
-    if (k > 0) f.story.push_back(k == 1 ? "Answer 1 equals the reference's." : fmt::format("Answers 1-{} equal the reference's.", k));
-    std::string asked = k < messages_.size() ? fmt::format("Message {} {}: ", k + 1, check::quote(messages_[k])) : "";
-    std::string expected = k < reference_.size() ? check::quote(reference_[k]) : "nothing";
+    if (k > 0)
+      f.story.push_back(k == 1 ? tr("Answer 1 equals the reference's.").english
+                               : tr("Answers 1-{} equal the reference's.", k).english);
+    auto quote = [](std::string_view bytes) { return harness::localized(check::quote(bytes)); };
+    Text asked = k < messages_.size() ? tr("Message {} {}: ", k + 1, quote(messages_[k])) : harness::same("");
+    Text expected = k < reference_.size() ? quote(reference_[k]) : tr("nothing");
+    Text detail = harness::localized(x.detail);
     using End = check::Exchange::End;
+    auto story = [&](const Text& text) { f.story.push_back(harness::plus(asked, text).english); };
     switch (x.end) {
       case End::mismatch:
-        f.story.push_back(asked + fmt::format("the program answered {}; the reference answer was {}.",
-                                              check::quote(x.answers[k]), expected));
+        story(tr("the program answered {}; the reference answer was {}.", quote(x.answers[k]), expected));
         break;
       case End::timeout:
-        f.story.push_back(asked + fmt::format("no answer came{}; the reference answer was {}.",
-                                              x.detail.empty() ? "" : " (" + x.detail + ")", expected));
+        story(x.detail.empty() ? tr("no answer came; the reference answer was {}.", expected)
+                               : tr("no answer came ({}); the reference answer was {}.", detail, expected));
         break;
       case End::closed:
       case End::reset:
         // Closed or reset is the same story: a reset only says unread bytes were left when
         // it closed, which depends on timing.
-        f.story.push_back(asked + fmt::format("the program closed the connection instead of answering; the reference "
-                                              "answer was {}.", expected));
+        story(tr("the program closed the connection instead of answering; the reference answer was {}.", expected));
         break;
       case End::bad_frame:
-        f.story.push_back(asked + fmt::format("the answer cannot be framed ({}); the reference answer was {}.", x.detail, expected));
+        story(tr("the answer cannot be framed ({}); the reference answer was {}.", detail, expected));
         break;
       case End::cannot_connect:
-        f.story.push_back("Could not connect: " + x.detail);
+        f.story.push_back(tr("Could not connect: {}", detail).english);
         break;
       case End::complete:
         break;
     }
-    if (x.answers.size() > k + 1)
-      f.story.push_back(fmt::format("Then {} more answer{}, the first {}.", x.answers.size() - k - 1,
-                                    x.answers.size() - k - 1 == 1 ? "" : "s", check::quote(x.answers[k + 1])));
+    if (x.answers.size() > k + 1) {
+      std::size_t more = x.answers.size() - k - 1;
+      f.story.push_back((more == 1 ? tr("Then {} more answer, the first {}.", more, quote(x.answers[k + 1]))
+                                   : tr("Then {} more answers, the first {}.", more, quote(x.answers[k + 1])))
+                            .english);
+    }
     if (!x.pending.empty())
-      f.story.push_back(fmt::format("Then {} byte{} that make no whole answer: {}.", x.pending.size(),
-                                    x.pending.size() == 1 ? "" : "s", check::quote(x.pending)));
-    if (death) f.story.push_back(*death + ".");
+      f.story.push_back((x.pending.size() == 1
+                             ? tr("Then {} byte that make no whole answer: {}.", x.pending.size(), quote(x.pending))
+                             : tr("Then {} bytes that make no whole answer: {}.", x.pending.size(), quote(x.pending)))
+                            .english);
+    if (death) f.story.push_back(tr("{}.", harness::localized(*death)).english);
     f.replay = replay_command(argc_, argv_, f.cuts);
     report_.finding = std::move(f);
   }
@@ -517,53 +547,55 @@ class ServerCheck {
     std::size_t k = x.message;
     std::string what;
     if (x.end == check::Exchange::End::cannot_connect) {
-      what = "Could not connect: " + x.detail + ".";
+      what = tr("Could not connect: {}.", harness::localized(x.detail)).english;
     } else {
-      std::string how;
+      Text how;
       using End = check::Exchange::End;
       switch (x.end) {
-        case End::timeout: how = fmt::format("got no answer within {} ms", o_.timeout_ms); break;
+        case End::timeout: how = tr("got no answer within {} ms", o_.timeout_ms); break;
         case End::closed:
-        case End::reset: how = "made the program close the connection instead of answering"; break;
-        case End::bad_frame: how = "got an answer that cannot be framed: " + x.detail; break;
-        default: how = x.summary(); break;
+        case End::reset: how = tr("made the program close the connection instead of answering"); break;
+        case End::bad_frame: how = tr("got an answer that cannot be framed: {}", harness::localized(x.detail)); break;
+        default: how = harness::localized(x.summary()); break;
       }
-      what = fmt::format("Sent whole, in one write, message {} {} {}.", k + 1,
-                         k < messages_.size() ? check::quote(messages_[k]) : "", how);
+      what = tr("Sent whole, in one write, message {} {} {}.", k + 1,
+                k < messages_.size() ? harness::localized(check::quote(messages_[k])) : harness::same(""), how)
+                 .english;
     }
     std::vector<std::string> hints;
     if (k < messages_.size() && messages_[k].empty() && x.end == check::Exchange::End::timeout && layout_.has_header())
-      hints.push_back(fmt::format("Message {} is empty: a header saying 0 and no body. A program that calls recv() for "
-                                  "the body anyway waits for bytes that only the next message would bring. Read the body "
-                                  "only when the length is not 0 (recv(0) is no read).", k + 1));
+      hints.push_back(tr("Message {} is empty: a header saying 0 and no body. A program that calls recv() for "
+                         "the body anyway waits for bytes that only the next message would bring. Read the body "
+                         "only when the length is not 0 (recv(0) is no read).", k + 1).english);
     // A length read in the other byte order explains most reference failures of a
     // struct-prefix program: look at the header it sent back, or at ours it had to read.
     if (x.pending.size() >= layout_.header && layout_.has_header()) {
       if (auto r = other_byte_order(*codec_, x.pending)) {
         std::uint64_t after = x.pending.size() - layout_.header;
         if (r->other == after || (k < messages_.size() && r->other == messages_[k].size()))
-          hints.push_back(fmt::format("Its answer's length field {} means {} in {}, but {} in {}, which fits the {} "
-                                      "bytes that followed. Most likely it {}.{}",
-                                      r->field_hex, r->ours, r->ours_name, r->other, r->other_name, after,
-                                      check::kByteOrder, try_instead(*codec_)));
+          hints.push_back(tr("Its answer's length field {} means {} in {}, but {} in {}, which fits the {} "
+                             "bytes that followed. Most likely it {}.{}",
+                             r->field_hex, r->ours, r->ours_name, r->other, r->other_name, after,
+                             check::mistake_text(check::kByteOrder), try_instead(*codec_)).english);
       }
     }
     if (hints.empty() && k < frames_.size() && x.answers.size() == k && layout_.has_header()) {
       if (auto r = other_byte_order(*codec_, frames_[k])) {
-        hints.push_back(fmt::format("Message {}'s length field {} means {} in {}, but {} in {}: a program reading "
-                                    "it so {}. Most likely it {}.{}",
-                                    k + 1, r->field_hex, r->ours, r->ours_name, r->other, r->other_name,
-                                    x.end == check::Exchange::End::timeout ? "waits for bytes that never come"
-                                                                           : "gives up on the connection",
-                                    check::kByteOrder, try_instead(*codec_)));
+        hints.push_back(tr("Message {}'s length field {} means {} in {}, but {} in {}: a program reading "
+                           "it so {}. Most likely it {}.{}",
+                           k + 1, r->field_hex, r->ours, r->ours_name, r->other, r->other_name,
+                           x.end == check::Exchange::End::timeout ? tr("waits for bytes that never come")
+                                                                  : tr("gives up on the connection"),
+                           check::mistake_text(check::kByteOrder), try_instead(*codec_)).english);
       }
     }
     if (hints.empty() && x.end == check::Exchange::End::mismatch) {
       // Not possible in a reference run; kept for completeness.
     }
-    if (death) hints.push_back(*death + ".");
+    if (death) hints.push_back(tr("{}.", harness::localized(*death)).english);
     else if (program_)
-      if (auto last = check::last_line(program_->err()); !last.empty()) hints.push_back("Its stderr ends: " + last);
+      if (auto last = check::last_line(program_->err()); !last.empty())
+        hints.push_back(tr("Its stderr ends: {}", last).english);
     return reference_failed(what, hints);
   }
 
@@ -575,8 +607,9 @@ class ServerCheck {
 
   void finish(Clock::time_point started) {
     if (deaths_ > 0)
-      report_.notes.push_back(fmt::format("The program died {} time{} and was started again each time.", deaths_,
-                                          deaths_ == 1 ? "" : "s"));
+      report_.notes.push_back((deaths_ == 1 ? tr("The program died {} time and was started again each time.", deaths_)
+                                            : tr("The program died {} times and was started again each time.", deaths_))
+                                  .english);
     stop_program();
     report_.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   }
@@ -621,32 +654,32 @@ class ClientCheck {
     try {
       upstream_ = sticky::Address::parse(o_.upstream);
     } catch (const std::exception& e) {
-      throw UsageError(fmt::format("--upstream: {}", e.what()));
+      throw UsageError(tr("--upstream: {}", harness::localized(e.what())).english);
     }
     listen_ = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(o_.listen));
     report_.mode = "client";
     report_.target = fmt::format("{} -> {}", listen_.to_string(), upstream_.to_string());
     report_.program = check::shell_join(o_.command);
-    report_.codec = codec_->describe() + " (to find the answers' frames)";
+    report_.codec = tr("{} (to find the answers' frames)", codec_->describe()).english;
     report_.seed = *o_.seed;
     limits_.pace = std::chrono::microseconds(o_.pace_us);
 
     if (!check::accepts(upstream_)) {
       report_.status = 3;
-      report_.reference_failure = fmt::format("Nothing accepts connections at {} (--upstream).", upstream_.to_string());
-      report_.hints.push_back("Start the real server first.");
+      report_.reference_failure = tr("Nothing accepts connections at {} (--upstream).", upstream_.to_string()).english;
+      report_.hints.push_back(tr("Start the real server first.").english);
       return report_;
     }
     check::ClientLimits reference_limits = limits_;
     reference_limits.idle = Millis(5000);
     reference_limits.limit = std::chrono::duration_cast<Millis>(
         std::clamp<Clock::duration>(deadline_ - Clock::now(), std::chrono::seconds(1), std::chrono::seconds(30)));
-    progress_.show("sticky-check: reference run");
+    progress_.show(tr("sticky-check: reference run"));
     try {
       reference_ = check::run_client(o_.command, listen_, upstream_, std::nullopt, reference_limits);
     } catch (const std::exception& e) {
       report_.status = 3;
-      report_.reference_failure = std::string(e.what()) + ".";
+      report_.reference_failure = tr("{}.", harness::localized(e.what())).english;
       return report_;
     }
     if (auto failure = reference_failure()) {
@@ -658,21 +691,28 @@ class ClientCheck {
     layout_.noun = "answer";
     std::uint64_t decoded = layout_.total();
     if (decoded < reference_.down.size()) {
-      report_.notes.push_back(fmt::format("The answers do not all decode as {}: {} of {} bytes do; the rest is cut as one message.",
-                                          codec_->describe(), decoded, reference_.down.size()));
+      report_.notes.push_back(tr("The answers do not all decode as {}: {} of {} bytes do; the rest is cut as one message.",
+                                 codec_->describe(), decoded, reference_.down.size())
+                                  .english);
       layout_.frames.push_back({decoded, reference_.down.size() - decoded, 0, reference_.down.size() - decoded});
     }
-    report_.reference.push_back(fmt::format("the program ran through an uncut relay: {} answer{} ({} bytes) came down, it "
-                                            "printed {} bytes and ended with {}.",
-                                            layout_.frames.size(), layout_.frames.size() == 1 ? "" : "s", reference_.down.size(),
-                                            reference_.out.size(), reference_.ending()));
+    Text ending = harness::localized(reference_.ending());
+    report_.reference.push_back(
+        (layout_.frames.size() == 1
+             ? tr("the program ran through an uncut relay: {} answer ({} bytes) came down, it printed {} bytes and "
+                  "ended with {}.",
+                  layout_.frames.size(), reference_.down.size(), reference_.out.size(), ending)
+             : tr("the program ran through an uncut relay: {} answers ({} bytes) came down, it printed {} bytes and "
+                  "ended with {}.",
+                  layout_.frames.size(), reference_.down.size(), reference_.out.size(), ending))
+            .english);
     if (reference_.connections > 1)
-      report_.notes.push_back(fmt::format("The program connected {} times; each connection's answers were cut alike, "
-                                          "planned from the first.", reference_.connections));
+      report_.notes.push_back(tr("The program connected {} times; each connection's answers were cut alike, "
+                                 "planned from the first.", reference_.connections).english);
     limits_.idle = Millis(std::clamp<std::int64_t>(static_cast<std::int64_t>(2 * reference_.elapsed_ms) + 300, 500, 5000));
 
     if (reference_.down.empty()) {
-      report_.notes.push_back("The server sent nothing back: there was nothing to cut.");
+      report_.notes.push_back(tr("The server sent nothing back: there was nothing to cut.").english);
     } else if (o_.replay_cuts) {
       replay(check::parse_cuts(*o_.replay_cuts));
     } else {
@@ -687,21 +727,23 @@ class ClientCheck {
   std::optional<std::string> reference_failure() {
     const auto& r = reference_;
     std::optional<std::string> what;
+    Text ending = harness::localized(r.ending());
     if (r.connections == 0)
-      what = fmt::format("The program never connected to {} ({}): does it use the port --listen gives?", listen_.to_string(),
-                         r.ending());
+      what = tr("The program never connected to {} ({}): does it use the port --listen gives?", listen_.to_string(),
+                ending).english;
     else if (r.killed() || r.status != 0)
-      what = fmt::format("Through an uncut relay the program ended with {}.", r.ending());
+      what = tr("Through an uncut relay the program ended with {}.", ending).english;
     if (!what) return std::nullopt;
-    if (auto last = check::last_line(r.err); !last.empty()) report_.hints.push_back("It said: " + last);
+    if (auto last = check::last_line(r.err); !last.empty()) report_.hints.push_back(tr("It said: {}", last).english);
     auto layout = check::layout_of_stream(*codec_, r.down);
     if (!layout.frames.empty()) {
       if (auto o = other_byte_order(*codec_, r.down)) {
-        report_.hints.push_back(fmt::format("The first answer's length field {} means {} in {}, but {} in {}: a "
-                                            "program unpacking it so {}. Most likely it {}.{}",
-                                            o->field_hex, o->ours, o->ours_name, o->other, o->other_name,
-                                            r.stuck ? "waits for bytes that never come" : "takes a wrong length",
-                                            check::kByteOrder, try_instead(*codec_)));
+        report_.hints.push_back(tr("The first answer's length field {} means {} in {}, but {} in {}: a "
+                                   "program unpacking it so {}. Most likely it {}.{}",
+                                   o->field_hex, o->ours, o->ours_name, o->other, o->other_name,
+                                   r.stuck ? tr("waits for bytes that never come") : tr("takes a wrong length"),
+                                   check::mistake_text(check::kByteOrder), try_instead(*codec_))
+                                    .english);
       }
     }
     return what;
@@ -732,8 +774,7 @@ class ClientCheck {
         report_.budget_ran_out = true;
         break;
       }
-      progress_.show(fmt::format("sticky-check: cut {} of {}: {}{}", i + 1, plans.size(), check::family_name(plans[i].family),
-                                 failures_.empty() ? "" : fmt::format("  ({} broke it)", failures_.size())));
+      progress_.show(progress_line(i, plans.size(), plans[i].family, failures_.size()));
       auto run = attempt(plans[i].cuts);
       ++report_.tried;
       auto& tally = report_.tallies[plans[i].family];
@@ -760,7 +801,7 @@ class ClientCheck {
     int replays = 0;
     auto fails = [&](const Cuts& cuts) {
       ++replays;
-      progress_.show(fmt::format("sticky-check: shrinking the cut: {} replays, {} cuts now", replays, cuts.size()));
+      progress_.show(tr("sticky-check: shrinking the cut: {} replays, {} cuts now", replays, cuts.size()));
       auto run = attempt(cuts);
       bool failed = !same(run);
       runs.insert_or_assign(cuts, std::move(run));
@@ -782,7 +823,7 @@ class ClientCheck {
   void replay(const Cuts& cuts) {
     report_.planned = report_.tried = 1;
     auto run = attempt(cuts);
-    report_.reference.push_back(fmt::format("replaying cuts {} only.", check::format_cuts(cuts)));
+    report_.reference.push_back(tr("replaying cuts {} only.", check::format_cuts(cuts)).english);
     report_.status = same(run) ? 0 : 1;
     if (report_.status == 0) return;
     check::Finding f;
@@ -810,21 +851,27 @@ class ClientCheck {
         std::size_t end = s.find('\n', from);
         return s.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
       };
+      auto quote = [](std::string_view bytes) { return harness::localized(check::quote(bytes)); };
       if (at == b.size())
-        f.story.push_back(fmt::format("Its output stops at line {}: it printed {} of the reference's {} bytes.", line, b.size(), a.size()));
+        f.story.push_back(
+            tr("Its output stops at line {}: it printed {} of the reference's {} bytes.", line, b.size(), a.size()).english);
       else if (at == a.size())
-        f.story.push_back(fmt::format("After the reference's output ({} bytes) it printed {} more: {}.", a.size(),
-                                      b.size() - a.size(), check::quote(std::string_view(b).substr(a.size()))));
+        f.story.push_back(tr("After the reference's output ({} bytes) it printed {} more: {}.", a.size(),
+                             b.size() - a.size(), quote(std::string_view(b).substr(a.size())))
+                              .english);
       else
-        f.story.push_back(fmt::format("Its output differs from line {} on: it printed {}; the reference printed {}.", line,
-                                      check::quote(line_at(b, at)), check::quote(line_at(a, at))));
+        f.story.push_back(tr("Its output differs from line {} on: it printed {}; the reference printed {}.", line,
+                             quote(line_at(b, at)), quote(line_at(a, at)))
+                              .english);
     } else {
-      f.story.push_back("Its output equals the reference's.");
+      f.story.push_back(tr("Its output equals the reference's.").english);
     }
-    std::string ending = fmt::format("It ended with {}", run.ending());
-    if (run.status != reference_.status || run.killed()) ending += fmt::format(" (the reference: {})", reference_.ending());
-    if (auto last = check::last_line(run.err); !last.empty() && (run.status != 0 || run.killed())) ending += ": " + last;
-    f.story.push_back(ending + ".");
+    Text ending = tr("It ended with {}", harness::localized(run.ending()));
+    if (run.status != reference_.status || run.killed())
+      ending = harness::plus(ending, tr(" (the reference: {})", harness::localized(reference_.ending())));
+    if (auto last = check::last_line(run.err); !last.empty() && (run.status != 0 || run.killed()))
+      ending = tr("{}: {}", ending, last);
+    f.story.push_back(tr("{}.", ending).english);
     f.replay = fmt::format("{} --port {} --to {} --cuts down:{} --pace down:{}", sibling(argv0_, "relay"), o_.listen,
                            upstream_.to_string(), check::format_cuts(f.cuts), o_.pace_us);
     f.replay_then = check::shell_join(o_.command);
@@ -907,6 +954,9 @@ int main(int argc, char** argv) {
 
   // Everything after "--" is the program's own command line, its options included: a
   // student's server takes --port too, and it is not ours.
+  std::string lang;
+  for (auto* sub : {&app, server, client})
+    sub->add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
   std::vector<std::string> program;
   const int all_arguments = argc;  // the replay command repeats the program's part too
   for (int i = 1; i < argc; ++i)
@@ -916,11 +966,11 @@ int main(int argc, char** argv) {
       break;
     }
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (!harness::use_language(kProgram, lang)) return 2;
   if (!program.empty()) o.command = program;
   o.mode = server->parsed() ? "server" : "client";
   if (o.mode == "client" && o.command.empty()) {
-    fmt::print(stderr, "{}: client needs the program to run: -- COMMAND [ARGS...]\nRun '{} --help' for usage.\n",
-               kProgram, kProgram);
+    harness::print_error(kProgram, tr("client needs the program to run: -- COMMAND [ARGS...]").english, true);
     return 2;
   }
   if (!o.seed) {
@@ -931,7 +981,7 @@ int main(int argc, char** argv) {
   try {
     if (o.replay_cuts) check::parse_cuts(*o.replay_cuts);
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "{}: --replay-cuts: {}\nRun '{} --help' for usage.\n", kProgram, e.what(), kProgram);
+    harness::print_error(kProgram, tr("--replay-cuts: {}", harness::localized(e.what())).english, true);
     return 2;
   }
   try {
@@ -947,10 +997,10 @@ int main(int argc, char** argv) {
     else fmt::print("{}", check::render_text(report, colour));
     return report.status;
   } catch (const UsageError& e) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", kProgram, e.what(), kProgram);
+    harness::print_error(kProgram, e.what(), true);
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}: {}\n", kProgram, e.what());
+    harness::print_error(kProgram, e.what());
     return 3;
   }
 }

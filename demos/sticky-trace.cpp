@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "sticky/trace_status.hpp"
+#include "harness/text.hpp"
 #include "sticky/command_line.hpp"
 
 extern char** environ;
@@ -35,14 +36,15 @@ extern char** environ;
 namespace {
 
 namespace fs = std::filesystem;
+using harness::tr;
 const char* const kProgram = "sticky-trace";
 
 bool colour = false;
 
-template <typename... Args>
-void say(fmt::format_string<Args...> format, Args&&... args) {
+// One line on stderr, in the user's language.
+void say(const harness::Text& text) {
   std::string prefix = colour ? fmt::format(fmt::emphasis::bold, "{}:", kProgram) : fmt::format("{}:", kProgram);
-  fmt::print(stderr, "{} {}\n", prefix, fmt::format(format, std::forward<Args>(args)...));
+  fmt::print(stderr, "{} {}\n", prefix, text.local);
 }
 
 // The recorder sits next to us: build/bin/../lib/, or an installed tree's lib/sticky/.
@@ -100,15 +102,16 @@ std::vector<std::string> child_environment(const std::string& library, const std
     std::size_t n = std::strlen(name);
     return std::strncmp(entry, name, n) == 0 && entry[n] == '=';
   };
-  for (char** e = environ; *e; ++e) {
-    if (is(*e, "LD_PRELOAD")) {
-      preload = *e + std::strlen("LD_PRELOAD=");
+  for (const auto& entry : harness::child_environment()) {  // as we found it: LANGUAGE too
+    const char* e = entry.c_str();
+    if (is(e, "LD_PRELOAD")) {
+      preload = e + std::strlen("LD_PRELOAD=");
       continue;
     }
-    if (is(*e, sticky_trace::kFileVariable) || is(*e, sticky_trace::kMaxDataVariable) ||
-        is(*e, sticky_trace::kLabelVariable) || is(*e, sticky_trace::kStatusVariable))
+    if (is(e, sticky_trace::kFileVariable) || is(e, sticky_trace::kMaxDataVariable) ||
+        is(e, sticky_trace::kLabelVariable) || is(e, sticky_trace::kStatusVariable))
       continue;
-    env.emplace_back(*e);
+    env.emplace_back(e);
   }
   env.push_back("LD_PRELOAD=" + (preload.empty() ? library : preload + ":" + library));
   env.push_back(std::string(sticky_trace::kFileVariable) + "=" + file);
@@ -172,7 +175,7 @@ int run(std::vector<std::string> command, std::vector<std::string> env, bool& st
   posix_spawnattr_destroy(&attributes);
   if (error != 0) {
     ::sigprocmask(SIG_SETMASK, &original, nullptr);
-    say("cannot run {}: {}", command[0], std::strerror(error));
+    say(tr("cannot run {}: {}", command[0], std::strerror(error)));
     return error == ENOENT ? 127 : 126;  // as a shell reports it
   }
   started = true;
@@ -210,6 +213,8 @@ int main(int argc, char** argv) {
       ->type_name("NAME");
   app.add_flag("-q,--quiet", quiet, "no summary line at the end");
   app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, stderr not a tty)");
+  std::string lang;
+  app.add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)")->type_name("LANG");
   app.prefix_command();
   app.footer("Exit status: COMMAND's own (128+N when a signal N ended it); 127 or 126 when\n"
              "it cannot be run; 2 for a usage error.\n"
@@ -218,23 +223,25 @@ int main(int argc, char** argv) {
              "  sticky-trace -o lesson.jsonl -- python3 client.py\n"
              "  sticky-view --replay lesson.jsonl");
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (!harness::use_language(kProgram, lang)) return 2;
   colour = !no_color && !std::getenv("NO_COLOR") && ::isatty(2);
 
-  auto usage_error = [](const std::string& why) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", kProgram, why, kProgram);
+  auto usage_error = [](const harness::Text& why) {
+    harness::print_error(kProgram, why.english, true);
     return 2;
   };
   // Everything from the first argument that is not one of our options is the command.
   std::vector<std::string> command = app.remaining();
   if (!command.empty() && command.front() == "--") command.erase(command.begin());
   else if (!command.empty() && command.front().size() > 1 && command.front()[0] == '-')
-    return usage_error("unknown option " + command.front() + " (put -- before the command)");
-  if (command.empty()) return usage_error("no command to run: sticky-trace [OPTIONS] -- COMMAND [ARGS...]");
-  if (output.empty() || output == "-") return usage_error("--output needs a file name (use /dev/stderr for the terminal)");
+    return usage_error(tr("unknown option {} (put -- before the command)", command.front()));
+  if (command.empty()) return usage_error(tr("no command to run: sticky-trace [OPTIONS] -- COMMAND [ARGS...]"));
+  if (output.empty() || output == "-")
+    return usage_error(tr("--output needs a file name (use /dev/stderr for the terminal)"));
 
   std::string library = find_library();
   if (library.empty()) {
-    say("cannot find libsticky-trace.so next to this program (../lib/ or ../lib/sticky/)");
+    say(tr("cannot find libsticky-trace.so next to this program (../lib/ or ../lib/sticky/)"));
     return 1;
   }
   // Absolute: the program may change directory before its first socket call.
@@ -247,7 +254,7 @@ int main(int argc, char** argv) {
   int exit_status = run(command, child_environment(library, file, max_data, label, status.path), started);
   if (!started) return exit_status;  // already said why
   if (!status.status) {
-    if (!quiet) say("trace in {} (could not count what was recorded: no shared status file)", file);
+    if (!quiet) say(tr("trace in {} (could not count what was recorded: no shared status file)", file));
     return exit_status;
   }
   auto events = status.status->events.load();
@@ -255,13 +262,15 @@ int main(int argc, char** argv) {
   auto processes = status.status->processes.load();
   if (lost > 0) {
     int why = status.status->first_error.load();
-    say("could not write the trace to {}: {} ({} line{} lost)", file, std::strerror(why ? why : EIO), lost,
-        lost == 1 ? "" : "s");
+    say(lost == 1 ? tr("could not write the trace to {}: {} ({} line lost)", file, std::strerror(why ? why : EIO), lost)
+                  : tr("could not write the trace to {}: {} ({} lines lost)", file, std::strerror(why ? why : EIO),
+                       lost));
   } else if (events == 0) {
-    say("no socket calls were recorded: {} may not use the C library for sockets", command.front());
+    say(tr("no socket calls were recorded: {} may not use the C library for sockets", command.front()));
   } else if (!quiet) {
-    say("{} socket call{} by {} process{} recorded in {}", events, events == 1 ? "" : "s", processes,
-        processes == 1 ? "" : "es", file);
+    harness::Text calls = events == 1 ? tr("{} socket call", events) : tr("{} socket calls", events);
+    harness::Text by = processes == 1 ? tr("{} process", processes) : tr("{} processes", processes);
+    say(tr("{} by {} recorded in {}", calls, by, file));
   }
   return exit_status;
 }

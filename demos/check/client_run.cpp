@@ -1,4 +1,5 @@
 #include "check/client_run.hpp"
+#include "harness/text.hpp"
 
 #include <fmt/format.h>
 
@@ -21,8 +22,8 @@ std::int64_t now_ns() {
 }  // namespace
 
 std::string ClientRun::ending() const {
-  if (stuck) return "stuck: nothing left to read, and it did not exit (killed)";
-  if (timed_out) return "still running at the time limit (killed)";
+  if (stuck) return harness::tr("stuck: nothing left to read, and it did not exit (killed)").english;
+  if (timed_out) return harness::tr("still running at the time limit (killed)").english;
   return describe_status(status);
 }
 

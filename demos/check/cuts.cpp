@@ -10,6 +10,9 @@
 
 namespace check {
 
+using harness::Text;
+using harness::tr;
+
 Cuts Layout::boundaries() const {
   Cuts cuts;
   for (std::size_t i = 1; i < frames.size(); ++i) cuts.push_back(frames[i].start);
@@ -71,16 +74,21 @@ Layout layout_of_stream(const sticky::Codec& codec, std::string_view stream) {
 
 std::string_view family_name(Family family) {
   switch (family) {
-    case Family::all_in_one: return "all in one write";
-    case Family::header_split: return "header split";
-    case Family::header_body: return "header and body apart";
-    case Family::body_split: return "body split";
-    case Family::glued: return "two messages in one write";
-    case Family::header_glued: return "next header glued to the body";
-    case Family::bytes: return "1-byte pieces";
-    case Family::random: return "random cuts";
+    case Family::all_in_one: return harness::N_("all in one write");
+    case Family::header_split: return harness::N_("header split");
+    case Family::header_body: return harness::N_("header and body apart");
+    case Family::body_split: return harness::N_("body split");
+    case Family::glued: return harness::N_("two messages in one write");
+    case Family::header_glued: return harness::N_("next header glued to the body");
+    case Family::bytes: return harness::N_("1-byte pieces");
+    case Family::random: return harness::N_("random cuts");
   }
   return "?";
+}
+
+Text family_text(Family family) {
+  std::string_view name = family_name(family);
+  return Text{std::string(name), sticky::translate(name.data())};  // (names are literals: \0 after them)
 }
 
 namespace {
@@ -131,7 +139,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
   const auto& frames = layout.frames;
   if (total < 2 || frames.empty()) return {};
 
-  if (requests && frames.size() >= 2) add(Family::all_in_one, "every message in one write", {}, false);
+  if (requests && frames.size() >= 2) add(Family::all_in_one, tr("every message in one write").english, {}, false);
 
   if (layout.header >= 2) {
     // The middle of the header first: it is the representative.
@@ -142,7 +150,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
       Cuts extra;
       for (const auto& f : frames)
         if (f.size > k) extra.push_back(f.start + k);
-      add(Family::header_split, fmt::format("each header cut after byte {} of {}", k, layout.header), extra);
+      add(Family::header_split, tr("each header cut after byte {} of {}", k, layout.header).english, extra);
     }
   }
 
@@ -150,20 +158,20 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     Cuts extra;
     for (const auto& f : frames)
       if (f.payload_size > 0) extra.push_back(f.start + f.payload_begin);
-    if (!extra.empty()) add(Family::header_body, "each header and its body in separate writes", extra);
+    if (!extra.empty()) add(Family::header_body, tr("each header and its body in separate writes").english, extra);
   }
 
   {
     const std::pair<const char*, std::uint64_t (*)(std::uint64_t)> where[] = {
-        {"in the middle", [](std::uint64_t n) { return n / 2; }},
-        {"after its first byte", [](std::uint64_t) -> std::uint64_t { return 1; }},
-        {"before its last byte", [](std::uint64_t n) { return n - 1; }},
+        {harness::N_("each body cut in the middle"), [](std::uint64_t n) { return n / 2; }},
+        {harness::N_("each body cut after its first byte"), [](std::uint64_t) -> std::uint64_t { return 1; }},
+        {harness::N_("each body cut before its last byte"), [](std::uint64_t n) { return n - 1; }},
     };
     for (const auto& [name, at] : where) {
       Cuts extra;
       for (const auto& f : frames)
         if (f.payload_size >= 2) extra.push_back(f.start + f.payload_begin + at(f.payload_size));
-      if (!extra.empty()) add(Family::body_split, fmt::format("each body cut {}", name), extra);
+      if (!extra.empty()) add(Family::body_split, tr(name).english, extra);
     }
     Cuts trailer, inside;
     for (const auto& f : frames) {
@@ -171,8 +179,8 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
       if (f.size > end && f.payload_size > 0) trailer.push_back(f.start + end);
       if (f.size > end + 1) inside.push_back(f.start + end + 1);
     }
-    if (!trailer.empty()) add(Family::body_split, "each delimiter in its own write", trailer);
-    if (!inside.empty()) add(Family::body_split, "each delimiter cut in two", inside);
+    if (!trailer.empty()) add(Family::body_split, tr("each delimiter in its own write").english, trailer);
+    if (!inside.empty()) add(Family::body_split, tr("each delimiter cut in two").english, inside);
   }
 
   if (requests && frames.size() >= 2) {
@@ -180,8 +188,8 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
       if (first + 1 >= frames.size()) continue;
       Cuts cuts = base;
       for (std::size_t i = first + 1; i < frames.size(); i += 2) std::erase(cuts, frames[i].start);
-      std::string label = first == 0 ? "messages 1+2, 3+4, ... in one write each"
-                                     : "message 1 alone, then 2+3, 4+5, ... in one write each";
+      std::string label = first == 0 ? tr("messages 1+2, 3+4, ... in one write each").english
+                                     : tr("message 1 alone, then 2+3, 4+5, ... in one write each").english;
       add(Family::glued, label, cuts, false);
     }
     if (layout.has_header()) {
@@ -190,8 +198,8 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
         after_header.push_back(frames[i].start + frames[i].payload_begin);
         if (i > 0) after_first.push_back(frames[i].start + frames[i].payload_begin);
       }
-      add(Family::header_glued, "each body in one write with the next header", after_header, false);
-      add(Family::header_glued, "each message in one write with the next header", after_first, false);
+      add(Family::header_glued, tr("each body in one write with the next header").english, after_header, false);
+      add(Family::header_glued, tr("each message in one write with the next header").english, after_first, false);
     }
   }
 
@@ -203,8 +211,10 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     }
     bool all = std::all_of(frames.begin(), frames.end(), [](const FramePlace& f) { return f.size <= kFirstBytes + 1; });
     add(Family::bytes,
-        all ? std::string("1-byte pieces")
-            : fmt::format("1-byte pieces (the first {} and last {} bytes of each {})", kFirstBytes, kLastBytes, layout.noun),
+        all ? tr("1-byte pieces").english
+        : layout.noun == "answer"
+            ? tr("1-byte pieces (the first {} and last {} bytes of each answer)", kFirstBytes, kLastBytes).english
+            : tr("1-byte pieces (the first {} and last {} bytes of each message)", kFirstBytes, kLastBytes).english,
         extra);
   }
 
@@ -224,7 +234,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     if (requests)
       for (auto b : base)
         if (random.below(2)) cuts.push_back(b);
-    add(Family::random, fmt::format("random cuts #{}", i + 1), cuts, false);
+    add(Family::random, tr("random cuts #{}", i + 1).english, cuts, false);
   }
 
   // One of each family first, then the rest in turn.
@@ -305,17 +315,16 @@ Shrunk shrink(const Cuts& cuts, const std::function<bool(const Cuts&)>& fails,
 
 namespace {
 
-std::string list_families(const Tallies& tallies, bool broken) {
-  std::string text;
+Text list_families(const Tallies& tallies, bool broken) {
+  std::vector<Text> items;
   for (Family family : kFamilies) {
     auto it = tallies.find(family);
     if (it == tallies.end() || it->second.runs == 0) continue;
     if ((it->second.failed > 0) != broken) continue;
-    if (!text.empty()) text += ", ";
-    text += broken ? fmt::format("{} ({} of {})", family_name(family), it->second.failed, it->second.runs)
-                   : fmt::format("{} ({})", family_name(family), it->second.runs);
+    items.push_back(broken ? tr("{} ({} of {})", family_text(family), it->second.failed, it->second.runs)
+                           : tr("{} ({})", family_text(family), it->second.runs));
   }
-  return text;
+  return harness::join(items, tr(", "));
 }
 
 }  // namespace
@@ -330,10 +339,11 @@ Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view e
   bool headers_fine = !failed(Family::header_split) && !failed(Family::header_body);
   if (headers_fine && error_text.find("UnicodeDecodeError") != std::string_view::npos) {
     diagnosis.mistake = kDecodesPieces;
-    diagnosis.evidence += "; it failed with UnicodeDecodeError";
+    diagnosis.evidence = harness::plus(harness::localized(diagnosis.evidence), tr("; it failed with UnicodeDecodeError")).english;
   } else if (diagnosis.mistake.empty() && error_text.find("unpack requires a buffer of") != std::string_view::npos) {
     diagnosis.mistake = kRecvHeader;
-    diagnosis.evidence += "; struct.unpack got fewer bytes than a header";
+    diagnosis.evidence =
+        harness::plus(harness::localized(diagnosis.evidence), tr("; struct.unpack got fewer bytes than a header")).english;
   }
   return diagnosis;
 }
@@ -346,10 +356,10 @@ Diagnosis diagnose(const Tallies& tallies, bool has_header) {
   auto failed = [&](Family f) { return tally(f).failed > 0; };
   auto passed = [&](Family f) { return tally(f).runs > 0 && tally(f).failed == 0; };
   Diagnosis d;
-  std::string broke = list_families(tallies, true);
-  if (broke.empty()) return d;
-  std::string held = list_families(tallies, false);
-  d.evidence = "broken by " + broke + (held.empty() ? "" : "; not by " + held);
+  Text broke = list_families(tallies, true);
+  if (broke.english.empty()) return d;
+  Text held = list_families(tallies, false);
+  Text evidence = held.english.empty() ? tr("broken by {}", broke) : tr("broken by {}; not by {}", broke, held);
 
   bool glue = failed(Family::glued) || failed(Family::header_glued) || failed(Family::all_in_one);
   bool splits = failed(Family::header_split) || failed(Family::body_split) || failed(Family::bytes) ||
@@ -371,10 +381,14 @@ Diagnosis diagnose(const Tallies& tallies, bool has_header) {
     if (splits) mistakes.push_back(kOneRecv);
     else if (glue) mistakes.push_back(kDropsRest);
   }
+  Text mistake;
   for (std::size_t i = 0; i < mistakes.size(); ++i)
-    d.mistake += fmt::format("{}{}", i == 0 ? "" : i + 1 == mistakes.size() ? ", and " : ", ", mistakes[i]);
+    mistake = harness::join({mistake, mistake_text(mistakes[i])},
+                            i == 0 ? harness::same("") : i + 1 == mistakes.size() ? tr(", and ") : tr(", "));
+  d.mistake = mistake.english;
   if (d.mistake.empty() && passed(Family::bytes) && !glue && failed(Family::random))
-    d.evidence += "; only random cuts broke it";
+    evidence = harness::plus(evidence, tr("; only random cuts broke it"));
+  d.evidence = evidence.english;
   return d;
 }
 
@@ -390,12 +404,12 @@ Cuts parse_cuts(std::string_view text) {
     auto comma = text.find(',');
     auto item = text.substr(0, comma);
     std::uint64_t value = 0;
-    if (item.empty() || item.size() > 15) throw std::invalid_argument(fmt::format("'{}' is not a byte offset", item));
+    if (item.empty() || item.size() > 15) throw std::invalid_argument(tr("'{}' is not a byte offset", item).english);
     for (char c : item) {
-      if (c < '0' || c > '9') throw std::invalid_argument(fmt::format("'{}' is not a byte offset", item));
+      if (c < '0' || c > '9') throw std::invalid_argument(tr("'{}' is not a byte offset", item).english);
       value = value * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    if (value == 0) throw std::invalid_argument("a cut after byte 0 is no cut; offsets start at 1");
+    if (value == 0) throw std::invalid_argument(tr("a cut after byte 0 is no cut; offsets start at 1").english);
     cuts.push_back(value);
     if (comma == text.npos) break;
     text.remove_prefix(comma + 1);
@@ -419,22 +433,31 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces(const Cuts& cuts, st
 
 namespace {
 
-// "bytes 1-2 of 4" for a part [a, b) of a region of n bytes; "" when it is all of it.
-std::string part(std::uint64_t a, std::uint64_t b, std::uint64_t n) {
-  if (a == 0 && b == n) return "";
-  if (b - a == 1) return fmt::format(" byte {} of {}", a + 1, n);
-  return fmt::format(" bytes {}-{} of {}", a + 1, b, n);
+// "header bytes 1-2 of 4" for a part [a, b) of a region of n bytes; "header" when it is all of it.
+// `region`: "header", "body", "bytes", "delimiter" or "padding".
+Text part(const char* region, std::uint64_t a, std::uint64_t b, std::uint64_t n) {
+  Text name{region, sticky::translate(region)};
+  if (a == 0 && b == n) return name;
+  if (b - a == 1) return tr("{} byte {} of {}", name, a + 1, n);
+  return tr("{} bytes {}-{} of {}", name, a + 1, b, n);
 }
+
+// The regions of a frame, for part(); xgettext finds them here.
+[[maybe_unused]] const char* const kRegions[] = {harness::N_("header"), harness::N_("body"), harness::N_("bytes"),
+                                                 harness::N_("delimiter"), harness::N_("padding")};
 
 }  // namespace
 
 std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64_t end) {
-  std::vector<std::string> items;
+  std::vector<Text> items;
   std::size_t whole_from = 0, whole_to = 0;  // a run of whole messages, 1-based, [from, to]
+  bool answers = layout.noun == "answer";
   auto flush = [&] {
     if (!whole_from) return;
-    items.push_back(whole_from == whole_to ? fmt::format("{} {}", layout.noun, whole_from)
-                                           : fmt::format("{}s {}-{}", layout.noun, whole_from, whole_to));
+    if (whole_from == whole_to)
+      items.push_back(answers ? tr("answer {}", whole_from) : tr("message {}", whole_from));
+    else
+      items.push_back(answers ? tr("answers {}-{}", whole_from, whole_to) : tr("messages {}-{}", whole_from, whole_to));
     whole_from = whole_to = 0;
   };
   for (std::size_t i = 0; i < layout.frames.size(); ++i) {
@@ -449,23 +472,24 @@ std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64
       continue;
     }
     flush();
-    std::vector<std::string> parts;
+    std::vector<Text> parts;
     const std::uint64_t body_end = f.payload_begin + f.payload_size;
-    if (a < f.payload_begin)
-      parts.push_back("header" + part(a, std::min(b, f.payload_begin), f.payload_begin));
+    if (a < f.payload_begin) parts.push_back(part("header", a, std::min(b, f.payload_begin), f.payload_begin));
     if (b > f.payload_begin && a < body_end) {
       std::uint64_t pa = std::max(a, f.payload_begin) - f.payload_begin;
       std::uint64_t pb = std::min(b, body_end) - f.payload_begin;
-      parts.push_back((layout.has_header() ? "body" : "bytes") + part(pa, pb, f.payload_size));
+      parts.push_back(part(layout.has_header() ? "body" : "bytes", pa, pb, f.payload_size));
     }
     if (b > body_end) {
-      parts.push_back(layout.trailer + part(std::max(a, body_end) - body_end, b - body_end, f.size - body_end));
+      parts.push_back(part(layout.trailer == "padding" ? "padding" : "delimiter", std::max(a, body_end) - body_end,
+                           b - body_end, f.size - body_end));
     }
-    items.push_back(fmt::format("{} {}: {}", layout.noun, i + 1, fmt::join(parts, ", ")));
+    Text joined = harness::join(parts, tr(", "));
+    items.push_back(answers ? tr("answer {}: {}", i + 1, joined) : tr("message {}: {}", i + 1, joined));
   }
   flush();
-  if (items.empty()) return "nothing";
-  return fmt::format("{}", fmt::join(items, "; "));
+  if (items.empty()) return tr("nothing").english;
+  return harness::join(items, tr("; ")).english;
 }
 
 }  // namespace check

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/text.hpp"
 #include "sticky/codec.hpp"
 
 namespace check {
@@ -67,6 +68,7 @@ inline constexpr Family kFamilies[] = {Family::all_in_one, Family::header_split,
                                        Family::body_split, Family::glued,        Family::header_glued,
                                        Family::bytes,      Family::random};
 std::string_view family_name(Family family);  // "header split", for people and JSON
+harness::Text family_text(Family family);      // the same in the user's language too
 
 struct Plan {
   Family family;
@@ -115,13 +117,17 @@ Diagnosis diagnose(const Tallies& tallies, bool has_header);
 Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view error_text);
 
 // The mistakes, word for word (tests and the lessons match on these).
-inline constexpr std::string_view kRecvHeader = "assumes recv(4) returns the whole header";
-inline constexpr std::string_view kOneRecv = "treats one recv() as one message";
-inline constexpr std::string_view kDropsRest = "keeps only the first frame of a read and drops the rest";
-inline constexpr std::string_view kBodyOnce = "reads the body with a single recv()";
-inline constexpr std::string_view kByteOrder = "reads the length in the wrong byte order or size";
-inline constexpr std::string_view kDecodesPieces =
-    "decodes each recv() as text, so a character cut between two recv()s cannot be decoded";
+// (In English; mistake_text() gives one in the user's language too.)
+inline constexpr std::string_view kRecvHeader = harness::N_("assumes recv(4) returns the whole header");
+inline constexpr std::string_view kOneRecv = harness::N_("treats one recv() as one message");
+inline constexpr std::string_view kDropsRest = harness::N_("keeps only the first frame of a read and drops the rest");
+inline constexpr std::string_view kBodyOnce = harness::N_("reads the body with a single recv()");
+inline constexpr std::string_view kByteOrder = harness::N_("reads the length in the wrong byte order or size");
+inline constexpr std::string_view kDecodesPieces = harness::N_(
+    "decodes each recv() as text, so a character cut between two recv()s cannot be decoded");
+inline harness::Text mistake_text(std::string_view mistake) {
+  return harness::Text{std::string(mistake), sticky::translate(mistake.data())};  // (the constants end in \0)
+}
 
 // "2,6"; "none" for no cuts. parse_cuts reads the same (std::invalid_argument otherwise).
 std::string format_cuts(const Cuts& cuts);

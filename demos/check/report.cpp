@@ -5,11 +5,19 @@
 
 #include <sstream>
 
+#include "harness/narrator.hpp"
+#include "harness/text.hpp"
 #include "sticky/bytes.hpp"
 
 namespace check {
 
+using harness::localize;
+using harness::tr;
+
 std::string wrap(const std::string& text, std::size_t width, std::size_t indent) {
+  // Chinese: by display width, between any two characters (the narrator's wrapping).
+  if (harness::display_width(text) != text.size() && sticky::current_language() != sticky::Language::english)
+    return harness::wrap(text, width, indent);
   std::size_t lead = std::min(text.find_first_not_of(' '), text.size());
   std::istringstream words(text.substr(lead));
   std::string word, out, line(lead, ' ');
@@ -30,12 +38,13 @@ std::string wrap(const std::string& text, std::size_t width, std::size_t indent)
 }
 
 std::string quote(std::string_view bytes, std::size_t max) {
-  if (bytes.empty()) return "\"\" (empty)";
+  if (bytes.empty()) return tr("\"\" (empty)").english;
   // As many bytes as fit in about `max` characters once escaped, never half an escape.
   std::size_t n = std::min(bytes.size(), max);
   std::string shown = sticky::printable(bytes.substr(0, n));
   while (n > 1 && shown.size() > max + 4) shown = sticky::printable(bytes.substr(0, --n));
-  return fmt::format("\"{}{}\" ({} byte{})", shown, n < bytes.size() ? "…" : "", bytes.size(), bytes.size() == 1 ? "" : "s");
+  std::string quoted = fmt::format("\"{}{}\"", shown, n < bytes.size() ? "…" : "");
+  return tr("{} ({})", quoted, harness::byte_count(bytes.size())).english;
 }
 
 std::string shell_join(const std::vector<std::string>& argv) {
@@ -77,66 +86,83 @@ std::string render_text(const Report& r, bool colour) {
   auto bold = fmt::emphasis::bold;
 
   line(wrap(fmt::format("sticky-check {}: {}{}", r.mode, r.target, r.program.empty() ? "" : " (" + r.program + ")")));
-  line(wrap("codec: " + r.codec));
-  line(fmt::format("seed {}", r.seed));
-  for (const auto& l : r.reference) line(wrap("reference: " + l));
+  line(wrap(tr("codec: {}", localize(r.codec)).local));
+  line(fmt::format("seed {}", r.seed));  // (as it is: scripts read the seed)
+  for (const auto& l : r.reference) line(wrap(tr("reference: {}", localize(l)).local));
   if (r.status == 3) {
-    line(paint(colour, bad, "THE REFERENCE RUN FAILED") + " (exit 3): nothing was cut yet.");
-    line(wrap(r.reference_failure));
-    for (const auto& h : r.hints) line(wrap(h));
-    for (const auto& n : r.notes) line(wrap(n));
+    line(paint(colour, bad, tr("THE REFERENCE RUN FAILED").local) + tr(" (exit 3): nothing was cut yet.").local);
+    line(wrap(localize(r.reference_failure)));
+    for (const auto& h : r.hints) line(wrap(localize(h)));
+    for (const auto& n : r.notes) line(wrap(localize(n)));
     return out;
   }
 
   if (r.planned) {
-    line(wrap(fmt::format("cuts: {} of {} planned tried{}", r.tried, r.planned,
-                          r.budget_ran_out ? " before the budget ran out" :
-                          r.tried < r.planned ? " (it broke; the rest were skipped)" : "")));
+    line(wrap(r.budget_ran_out        ? tr("cuts: {0} of {1} planned tried before the budget ran out", r.tried, r.planned).local
+              : r.tried < r.planned ? tr("cuts: {0} of {1} planned tried (it broke; the rest were skipped)", r.tried,
+                                         r.planned)
+                                          .local
+                                    : tr("cuts: {0} of {1} planned tried", r.tried, r.planned).local));
     for (Family family : kFamilies) {
       auto it = r.tallies.find(family);
       if (it == r.tallies.end() || it->second.runs == 0) continue;
       const auto& t = it->second;
-      std::string verdict = t.failed ? paint(colour, bad, fmt::format("broke it {} of {}", t.failed, t.runs))
-                                     : paint(colour, good, "ok");
-      line(fmt::format("  {:<30} {:>3} run{}  {}", family_name(family), t.runs, t.runs == 1 ? " " : "s", verdict));
+      std::string verdict = t.failed ? paint(colour, bad, tr("broke it {} of {}", t.failed, t.runs).local)
+                                     : paint(colour, good, tr("ok").local);
+      std::string runs = harness::pad(t.runs == 1 ? tr("{:>3} run", t.runs).local : tr("{:>3} runs", t.runs).local, 8);
+      line(fmt::format("  {} {}  {}", harness::pad(family_text(family).local, 30), runs, verdict));
     }
   }
 
   if (r.status == 0) {
-    line(paint(colour, good, "PASSED") + ": " +
-         (r.tried ? "every cut gave the reference's answers." : "nothing was cut."));
+    line(paint(colour, good, tr("PASSED").local) +
+         (r.tried ? tr(": every cut gave the reference's answers.").local : tr(": nothing was cut.").local));
   } else if (r.finding) {
     const Finding& f = *r.finding;
     if (f.replayed) {
-      line(paint(colour, bad, "BROKEN") + wrap(": the replayed cut gives other answers than the reference.", 70));
+      line(paint(colour, bad, tr("BROKEN").local) +
+           wrap(tr(": the replayed cut gives other answers than the reference.").local, 70));
     } else {
-      line(paint(colour, bad, "BROKEN") + ": where the stream is cut changes what the program does.");
+      line(paint(colour, bad, tr("BROKEN").local) + tr(": where the stream is cut changes what the program does.").local);
       if (!r.diagnosis.mistake.empty())
-        line(wrap("Most likely it " + paint(colour, bold, r.diagnosis.mistake) + "."));
+        line(wrap(tr("Most likely it {}.", harness::same(paint(colour, bold, localize(r.diagnosis.mistake)))).local));
       else
-        line("The pattern of failing cuts names no classic mistake.");
-      if (!r.diagnosis.evidence.empty()) line(wrap("(" + r.diagnosis.evidence + ")", 80, 3));
+        line(tr("The pattern of failing cuts names no classic mistake.").local);
+      if (!r.diagnosis.evidence.empty()) line(wrap(tr("({})", localize(r.diagnosis.evidence)).local, 80, 3));
     }
-    std::string cuts = f.cuts.empty() ? "no cut at all: everything in one write"
-                                      : fmt::format("{} cut{}, after byte{} {}", f.cuts.size(), f.cuts.size() == 1 ? "" : "s",
-                                                    f.cuts.size() == 1 ? "" : "s", format_cuts(f.cuts));
-    std::string how = f.replayed || (f.shrunk_from == 0 && f.cuts.empty()) ? "" :
-                      fmt::format("; {} from {} in {} replay{}{}", f.minimal ? "shrunk" : "shrinking stopped at the budget,",
-                                  f.shrunk_from, f.replays, f.replays == 1 ? "" : "s",
-                                  f.found_by.empty() ? "" : ", found by " + f.found_by);
-    line(wrap(fmt::format("The smallest cut that breaks it: {}{}.", cuts, how)));
-    line(wrap(f.pieces.size() == 1 ? f.stream_name + " went out in one piece, one send():"
-                                    : fmt::format("{} went out in {} pieces, each its own send():", f.stream_name, f.pieces.size())));
+    harness::Text cuts = f.cuts.empty()       ? tr("no cut at all: everything in one write")
+                         : f.cuts.size() == 1 ? tr("1 cut, after byte {}", format_cuts(f.cuts))
+                                              : tr("{} cuts, after bytes {}", f.cuts.size(), format_cuts(f.cuts));
+    harness::Text found_by = f.found_by.empty() ? harness::same("") : tr(", found by {}", harness::localized(f.found_by));
+    harness::Text how = f.replayed || (f.shrunk_from == 0 && f.cuts.empty()) ? harness::same("")
+                        : f.minimal
+                            ? (f.replays == 1 ? tr("; shrunk from {} in {} replay{}", f.shrunk_from, f.replays, found_by)
+                                              : tr("; shrunk from {} in {} replays{}", f.shrunk_from, f.replays, found_by))
+                            : (f.replays == 1
+                                   ? tr("; shrinking stopped at the budget, from {} in {} replay{}", f.shrunk_from,
+                                        f.replays, found_by)
+                                   : tr("; shrinking stopped at the budget, from {} in {} replays{}", f.shrunk_from,
+                                        f.replays, found_by));
+    line(wrap(tr("The smallest cut that breaks it: {}{}.", cuts, how).local));
+    bool answers = f.stream_name == "The answers";
+    line(wrap(f.pieces.size() == 1
+                  ? (answers ? tr("The answers went out in one piece, one send():")
+                             : tr("The requests went out in one piece, one send():"))
+                        .local
+                  : (answers ? tr("The answers went out in {} pieces, each its own send():", f.pieces.size())
+                             : tr("The requests went out in {} pieces, each its own send():", f.pieces.size()))
+                        .local));
     std::size_t shown = 0;
     for (const auto& p : f.pieces) {
       if (++shown > 12) {
-        line(fmt::format("  … {} more pieces", f.pieces.size() - 12));
+        line("  " + tr("… {} more pieces", f.pieces.size() - 12).local);
         break;
       }
-      std::string range = p.end - p.begin == 1 ? fmt::format("byte {}", p.begin) : fmt::format("bytes {}-{}", p.begin, p.end - 1);
-      std::string head = fmt::format("  {:<15} {:<25} ", range, hex_preview(p.bytes) + (p.end - p.begin > 8 ? " …" : ""));
+      std::string range = p.end - p.begin == 1 ? tr("byte {}", p.begin).local : tr("bytes {}-{}", p.begin, p.end - 1).local;
+      std::string head = fmt::format("  {} {:<25} ", harness::pad(range, 15),
+                                     hex_preview(p.bytes) + (p.end - p.begin > 8 ? " …" : ""));
       const std::size_t room = 80 - 44;  // the holds column starts at 44 (the … counts one)
-      std::string holds = wrap(p.holds, room, 0);
+      std::string holds = wrap(localize(p.holds), room, 0);
       std::size_t at = 0;
       for (bool first = true; at <= holds.size(); first = false) {
         std::size_t nl = holds.find('\n', at);
@@ -146,11 +172,11 @@ std::string render_text(const Report& r, bool colour) {
         at = nl + 1;
       }
     }
-    for (const auto& s : f.story) line(wrap(s));
-    line(wrap("Replay: " + f.replay, 80, 4));
-    if (!f.replay_then.empty()) line(wrap("   then: " + f.replay_then, 80, 4));
+    for (const auto& s : f.story) line(wrap(localize(s)));
+    line(wrap(tr("Replay: {}", f.replay).local, 80, 4));
+    if (!f.replay_then.empty()) line(wrap(tr("   then: {}", f.replay_then).local, 80, 4));
   }
-  for (const auto& n : r.notes) line(wrap(n));
+  for (const auto& n : r.notes) line(wrap(localize(n)));
   return out;
 }
 

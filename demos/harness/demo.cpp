@@ -54,11 +54,15 @@ void Conn::send_gather(std::string_view header, std::string_view body) {
 }
 
 std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
+  Predictor::Question question;
+  std::string data;
   if (auto* p = demo_->predictor()) {
-    demo_->wait_for_narration();  // the story so far on the screen, then the question
-    p->ask(side_, id_, want, false);
+    // The story so far on the screen, then the question.
+    question = p->ask(side_, id_, want, false, [this] { demo_->wait_for_narration(); });
+    data = p->patiently(timeout, [&](sticky::Timeout t) { return sticky::recv_some(fd_.get(), want, t); });
+  } else {
+    data = sticky::recv_some(fd_.get(), want, timeout);
   }
-  std::string data = sticky::recv_some(fd_.get(), want, timeout);
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
@@ -66,7 +70,7 @@ std::string Conn::recv(std::size_t want, sticky::Timeout timeout) {
   e.want = want;
   e.data = data;
   demo_->record(std::move(e));
-  if (auto* p = demo_->predictor()) p->tell(data.size());
+  if (auto* p = demo_->predictor()) p->tell(question, data.size());
   return data;
 }
 
@@ -135,11 +139,14 @@ void DatagramSocket::send_to(std::string_view data, const sticky::Address* to) {
 }
 
 sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout timeout) {
+  Predictor::Question question;
+  sticky::Datagram d;
   if (auto* p = demo_->predictor()) {
-    demo_->wait_for_narration();
-    p->ask(side_, 1, max, true);
+    question = p->ask(side_, id_, max, true, [this] { demo_->wait_for_narration(); });
+    d = p->patiently(timeout, [&](sticky::Timeout t) { return sticky::recv_datagram(fd_.get(), max, t); });
+  } else {
+    d = sticky::recv_datagram(fd_.get(), max, timeout);
   }
-  auto d = sticky::recv_datagram(fd_.get(), max, timeout);
   sticky::TraceEvent e;
   e.side = side_;
   e.conn = id_;
@@ -150,7 +157,7 @@ sticky::Datagram DatagramSocket::recv_from(std::size_t max, sticky::Timeout time
   e.truncated = d.truncated;
   e.full_size = d.full_size;
   demo_->record(std::move(e));
-  if (auto* p = demo_->predictor()) p->tell(d.data.size());
+  if (auto* p = demo_->predictor()) p->tell(question, d.data.size());
   return d;
 }
 
@@ -208,7 +215,7 @@ class ScenarioHandler : public sticky::BaseRequestHandler {
     try {
       scenario_.serve(demo_, conn);
     } catch (const std::exception& e) {
-      demo_.error(fmt::format("connection {} from {}: {}", conn.id(), client_address.to_string(), e.what()),
+      demo_.error(tr("connection {} from {}: {}", conn.id(), client_address.to_string(), localized(e.what())),
                   Side::server);
     }
   }
@@ -230,9 +237,9 @@ class ScenarioServer : public sticky::TCPServer {
     try {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
-      demo_.error(fmt::format("{}: {}", client.to_string(), e.what()), Side::server);
+      demo_.error(plus(same(client.to_string() + ": "), localized(e.what())), Side::server);
     } catch (...) {
-      demo_.error(client.to_string() + ": unknown error", Side::server);
+      demo_.error(tr("{}: unknown error", client.to_string()), Side::server);
     }
   }
 
@@ -254,7 +261,7 @@ void on_interrupt(int) {
 
 void exit_cleanly_on_interrupt(const std::string& program) {
   static std::string message;
-  message = "\n" + program + ": interrupted, server stopped\n";
+  message = "\n" + tr("{}: interrupted, server stopped", program).local + "\n";
   interrupted_message = message.c_str();
   struct sigaction action {};
   action.sa_handler = on_interrupt;
@@ -307,12 +314,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
                          program_));
   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
 
-  try {
-    sticky::use_language(sticky::choose_language(options_.lang));
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", program_, e.what(), program_);
-    return 2;
-  }
+  if (!use_language(program_, options_.lang)) return 2;
   ::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error to report, not a silent death
   colour_ = !options_.json && !options_.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
   if (step->count() && options_.step_mode.empty()) options_.step_mode = "calls";
@@ -336,7 +338,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   meta.extra = R"({"format":1})";
   record(std::move(meta));
 
-  return sticky::cli::run(program_, [&] {
+  return harness::run(program_, [&] {
     try {
       if (options_.role == "server") scenario.serve_role(*this);
       else if (options_.role == "client") scenario.client(*this, listen_address(*this));
@@ -346,9 +348,11 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
       bool judged = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.op == Op::result; });
       if (!judged)
         result(false, {{"role", options_.role}},
-               fmt::format("{} alone cannot tell whether the effect happened: read its calls above, or run "
-                           "role both",
-                           options_.role == "server" ? "the server" : "the client"));
+               options_.role == "server"
+                   ? tr("the server alone cannot tell whether the effect happened: read its calls above, or run "
+                        "role both")
+                   : tr("the client alone cannot tell whether the effect happened: read its calls above, or run "
+                        "role both"));
     } catch (...) {
       if (narrator_) narrator_->flush();  // the story so far, then the error
       throw;
@@ -442,7 +446,7 @@ sticky::Address Demo::start_local_server(StreamScenario& scenario) {
     try {
       local_->server->serve_forever();
     } catch (const std::exception& e) {
-      error(e.what(), Side::server);
+      error(localized(e.what()), Side::server);
     }
   });
   return local_->server->server_address();

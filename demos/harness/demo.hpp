@@ -169,6 +169,7 @@ class Demo {
   void step(std::string heading);   // a heading; with --step the narration waits for Enter
   // The demo's own output (an answer at the prompt), in order with the narration; not traced.
   void print(std::string text);
+  void print(const Text& text) { print(text.local); }
   // While the demo reads commands at a terminal prompt, --step does not read Enter.
   void reading_terminal(bool on);
   // Returns when every line narrated so far is on the screen (before a prompt).
@@ -179,7 +180,11 @@ class Demo {
   // --predict: asks before each recv what it will return (nullptr when not predicting).
   Predictor* predictor() { return predictor_.get(); }
   void error(std::string text, sticky::Side side = sticky::Side::none);
+  void error(const Text& text, sticky::Side side = sticky::Side::none) { error(text.english, side); }
   void result(bool observed, const nlohmann::json& facts, std::string summary);
+  void result(bool observed, const nlohmann::json& facts, const Text& summary) {
+    result(observed, facts, summary.english);
+  }
   // "listening on HOST:PORT", first on stdout (a note in --json), flushed.
   void announce_listening(const sticky::Address& where);
 

@@ -66,7 +66,33 @@ std::size_t display_width(std::string_view text) {
   return width;
 }
 
+std::mutex& screen() {
+  static std::mutex terminal;
+  return terminal;
+}
+
+std::string pad(const std::string& text, std::size_t columns) {
+  std::size_t width = display_width(text);
+  return width >= columns ? text : text + std::string(columns - width, ' ');
+}
+
+Text side_text(const std::string& who) {
+  std::string_view name = who;
+  std::string number;
+  if (auto hash = name.find('#'); hash != std::string_view::npos) {
+    number = std::string(name.substr(hash));
+    name = name.substr(0, hash);
+  }
+  Text base = name == "client" ? tr("client") : name == "server" ? tr("server") : same(std::string(name));
+  return Text{who, base.local + number};
+}
+
 namespace {
+
+bool closing_mark(char32_t cp) {
+  return std::u32string_view(U"，。、；：！？）」』”’》…—),.;:!?'\"").find(cp) != std::u32string_view::npos;
+}
+bool opening_mark(char32_t cp) { return std::u32string_view(U"（「『“‘《(\"'").find(cp) != std::u32string_view::npos; }
 
 // Where to break `line` so that its first part fits in `room` columns: the last space that
 // fits, one outside "quoted bytes" if that does not waste half the line. npos: no space.
@@ -76,13 +102,20 @@ std::size_t break_point(std::string_view line, std::size_t room) {
   std::size_t outside = std::string_view::npos, any = std::string_view::npos, outside_used = 0;
   std::size_t used = 0;
   bool quoted = false;
+  char32_t previous = 0;
+  const bool chinese = sticky::current_language() == sticky::Language::chinese;
   for (std::size_t i = 0; i < line.size();) {
     if (std::size_t esc = escape_at(line, i)) {
       i += esc;
       continue;
     }
     char c = line[i];
-    if (c == ' ' && i > lead && line[i - 1] != ' ') {
+    auto [cp, n] = code_point(line, i);
+    // Chinese breaks between any two characters, but not before a closing mark (，。) nor
+    // after an opening one (（“). (English narration breaks at spaces only, as it always did.)
+    bool between_wide = chinese && i > lead && c != ' ' && line[i - 1] != ' ' && (columns_of(cp) == 2 || columns_of(previous) == 2) &&
+                        !closing_mark(cp) && !opening_mark(previous);
+    if ((c == ' ' && i > lead && line[i - 1] != ' ') || between_wide) {
       if (used > room) {
         if (any == std::string_view::npos) return i;  // the first word is too long: overflow here
         break;
@@ -94,8 +127,8 @@ std::size_t break_point(std::string_view line, std::size_t room) {
       }
     }
     if (c == '"' && (i == 0 || line[i - 1] != '\\')) quoted = !quoted;
-    auto [cp, n] = code_point(line, i);
     used += columns_of(cp);
+    previous = cp;
     i += n;
   }
   if (outside != std::string_view::npos && outside_used * 2 >= room) return outside;
@@ -174,14 +207,14 @@ std::string preview(std::string_view bytes, std::size_t limit) {
 std::string length_hint(const sticky::LengthOptions& o, std::string_view header, bool endian_option) {
   if (header.size() < o.offset + static_cast<std::size_t>(o.width)) return {};
   std::string_view field = header.substr(o.offset, static_cast<std::size_t>(o.width));
-  std::vector<std::string> hints;
+  std::vector<Text> hints;
   bool text = std::all_of(field.begin(), field.end(), [](char ch) {
     auto c = static_cast<unsigned char>(ch);
     return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
   });
   if (text)
-    hints.push_back(fmt::format("its {} are \"{}\": this stream looks like text, not a length-prefixed one",
-                                sticky::count_bytes(field.size()), sticky::printable(field)));
+    hints.push_back(tr("its {} bytes are \"{}\": this stream looks like text, not a length-prefixed one", field.size(),
+                       sticky::printable(field)));
   if (o.width > 1) {
     // The same bytes in the other byte order.
     std::uint64_t value = 0;
@@ -196,16 +229,15 @@ std::string length_hint(const sticky::LengthOptions& o, std::string_view header,
                 other + o.adjust >= 0 && static_cast<std::uint64_t>(other + o.adjust) <= o.max_frame;
     if (fits) {
       bool python_i = !o.big_endian && o.is_signed && o.width == 4;
-      std::string try_this = !o.big_endian ? python_i ? "without --python-i (big-endian is the default)" : "--endian big"
-                             : !endian_option ? "--python-i"
-                             : o.width == 4   ? "--endian little or --python-i"
-                                              : "--endian little";
-      hints.push_back(fmt::format("read {}-endian it is {}: try {}", o.big_endian ? "little" : "big", other, try_this));
+      Text try_this = !o.big_endian ? python_i ? tr("without --python-i (big-endian is the default)") : same("--endian big")
+                      : !endian_option ? same("--python-i")
+                      : o.width == 4 ? tr("--endian little or --python-i")
+                                     : same("--endian little");
+      hints.push_back(o.big_endian ? tr("read little-endian it is {}: try {}", other, try_this)
+                                   : tr("read big-endian it is {}: try {}", other, try_this));
     }
   }
-  std::string out;
-  for (const auto& h : hints) out += (out.empty() ? "" : "; ") + h;
-  return out;
+  return join(hints, tr("; ")).english;  // remembered: localize() shows it translated
 }
 
 // ------------------------------------------------------------------------------- narration
@@ -260,6 +292,7 @@ struct Narrator::State {
   bool paced() const { return printer.joinable() && ::getpid() == pid; }
 
   void write(const std::string& text) {
+    std::lock_guard lock(screen());
     fmt::print(out, "{}\n", text);
     std::fflush(out);
   }
@@ -291,7 +324,9 @@ struct Narrator::State {
         printing = true;
       }
       if (item.pause && printed_since_pause && pausing) {
-        fmt::print(out, "{}", colour ? "\033[2m  [Enter] \033[0m" : "  [Enter] ");
+        std::lock_guard lock(screen());
+        std::string enter = "  " + tr("[Enter]").local + " ";
+        fmt::print(out, "{}", colour ? "\033[2m" + enter + "\033[0m" : enter);
         std::fflush(out);
         std::string ignored;
         if (!std::getline(std::cin, ignored)) pausing = false;  // stdin closed: run on
@@ -323,10 +358,11 @@ struct Narrator::State {
     std::size_t label_width = c.datagram ? 14 : 11;
     std::string label = c.datagram || !c.is_send ? c.label : "send";
     std::size_t n = c.end_of_stream ? 0 : e.data.size();
-    std::string head = fmt::format("  {:<8} {:<{}} {:>{}} {:<5}  ", c.who, label, label_width, n, c.datagram ? 5 : 6,
-                                   n == 1 ? "byte" : "bytes");
-    if (c.end_of_stream) return head + dim("(" + c.origin + ")");
-    std::size_t fixed = display_width(head) + (c.origin.empty() ? 0 : display_width(c.origin) + 2);
+    std::string origin = localize_origin(c.origin);
+    std::string head = fmt::format("  {} {:<{}} {:>{}} {}  ", pad(side_text(c.who).local, 8), label, label_width, n,
+                                   c.datagram ? 5 : 6, pad(n == 1 ? tr("byte").local : tr("bytes").local, 5));
+    if (c.end_of_stream) return head + dim(tr("({})", origin).local);
+    std::size_t fixed = display_width(head) + (origin.empty() ? 0 : display_width(origin) + 2);
     std::size_t room = width > fixed + 12 ? width - fixed : 12;
     std::size_t spans = std::max<std::size_t>(1, std::min<std::size_t>(c.spans.size(), 6));
     std::size_t limit = std::max<std::size_t>(8, room / spans > 3 ? room / spans - 3 : 8);
@@ -334,14 +370,14 @@ struct Narrator::State {
     std::size_t count = 0;
     for (const auto& span : c.spans) {
       if (count == 6) {
-        shown += dim(fmt::format(" …{} more", c.spans.size() - count));
+        shown += dim(" " + tr("…{} more", c.spans.size() - count).local);
         break;
       }
       std::string_view part = std::string_view(e.data).substr(span.begin, span.size);
       shown += (shown.empty() ? "" : " ") + paint(span.msg, preview(part, limit));
       ++count;
     }
-    return head + shown + (c.origin.empty() ? "" : "  " + dim(c.origin));
+    return head + shown + (origin.empty() ? "" : "  " + dim(origin));
   }
 
   void end_run() {
@@ -353,10 +389,11 @@ struct Narrator::State {
       emit(std::move(r.last), pace == Pace::calls);
       return;
     }
-    std::string each = r.smallest == r.largest ? sticky::count_bytes(r.smallest)
-                                               : fmt::format("{} to {}", r.smallest, sticky::count_bytes(r.largest));
-    emit(wrap(fmt::format("  {:<8} {} × {} more, {} each ({} calls, {} in all)", r.who, r.label, r.more, each,
-                          r.more + 1, sticky::count_bytes(r.total)),
+    Text each = r.smallest == r.largest ? byte_count(r.smallest) : tr("{} to {}", r.smallest, byte_count(r.largest));
+    emit(wrap(fmt::format("  {} {}", pad(side_text(r.who).local, 8),
+                          tr("{} × {} more, {} each ({} calls, {} in all)", r.label, r.more, each, r.more + 1,
+                             byte_count(r.total))
+                              .local),
               output_width(::fileno(out)), 13));
   }
 
@@ -366,7 +403,7 @@ struct Narrator::State {
     std::size_t width = output_width(::fileno(out));
     std::string side(sticky::to_string(e.side));
     if (e.conn && *e.conn > 1 && e.side != Side::relay) side += fmt::format("#{}", *e.conn);
-    std::string who = side.empty() ? "" : fmt::format("{:<8} ", side);
+    std::string who = side.empty() ? "" : pad(side_text(side).local, 8) + " ";
     switch (e.op) {
       case Op::step: {
         end_run();
@@ -380,7 +417,7 @@ struct Narrator::State {
         return;
       case Op::error: {
         end_run();
-        std::string text = "error: " + e.text;
+        std::string text = tr("error: {}", localized(e.text)).local;
         emit(wrap("  " + who + (colour ? fmt::format(fmt::fg(fmt::terminal_color::red), "{}", text) : text), width,
                   2 + display_width(who)));
         return;
@@ -409,13 +446,16 @@ struct Narrator::State {
       case Op::frame:
         if (!*narrate_io) return;
         end_run();
-        emit(wrap(fmt::format("  {}{:<11} {:>6} {:<5}  {}", who, "frame", e.data.size(),
-                              e.data.size() == 1 ? "byte" : "bytes", preview(e.data, width > 50 ? width - 50 : 20)),
+        emit(wrap(fmt::format("  {}{} {:>6} {}  {}", who, pad(tr("frame").local, 11), e.data.size(),
+                              pad(e.data.size() == 1 ? tr("byte").local : tr("bytes").local, 5),
+                              preview(e.data, width > 50 ? width - 50 : 20)),
                   width, 13));
         return;
       case Op::result: {
         end_run();
-        std::string text = e.text.empty() ? (e.observed.value_or(false) ? "observed" : "not observed") : localize(e.text);
+        std::string text = !e.text.empty()              ? localize(e.text)
+                           : e.observed.value_or(false) ? tr("observed").local
+                                                        : tr("not observed").local;
         emit("\n" + bold(wrap(tr("Result: {}", text).local, width, 2)));
         return;
       }

@@ -17,9 +17,11 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "harness/text.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/provenance.hpp"
 #include "sticky/trace.hpp"
@@ -54,6 +56,16 @@ std::string preview(std::string_view bytes, std::size_t limit);
 // Columns a line takes on a terminal: escape codes of colour take none, East Asian wide
 // characters (粘包) take two.
 std::size_t display_width(std::string_view text);
+
+// The terminal, one writer at a time: held while narration is written and while a person is
+// asked something (--step's [Enter], --predict's questions), so neither cuts into the other.
+std::mutex& screen();
+
+// `text` followed by spaces up to `columns` display columns (a Chinese character is two).
+std::string pad(const std::string& text, std::size_t columns);
+
+// "client", "server#2" in the user's language ("客户端", "服务器#2"); other names as they are.
+Text side_text(const std::string& who);
 
 // `text` broken at spaces into lines of at most `width` columns; lines after the first are
 // indented by `indent` spaces. Spaces inside "quoted bytes" are avoided as break points.
