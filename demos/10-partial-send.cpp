@@ -63,12 +63,31 @@ int send_buffer_size(int fd) {
   return bytes;
 }
 
-// Reads until the peer closes; returns everything.
-std::string drain(int fd) {
+// A call of parts A to C in the trace, so the viewer and the pictures show it: its first
+// 64 bytes and how many more it moved (a megabyte of hex would drown the story).
+void record_call(harness::Demo* demo, sticky::Side side, int conn, sticky::Op op, std::string_view bytes,
+                 std::size_t want, const char* function) {
+  if (!demo) return;
+  sticky::TraceEvent e;
+  e.side = side;
+  e.conn = conn;
+  e.op = op;
+  if (op == sticky::Op::send) e.msg = 1;
+  e.want = want;
+  e.function = function;
+  e.data = std::string(bytes.substr(0, 64));
+  e.data_left_out = bytes.size() - e.data.size();
+  demo->record(std::move(e));
+}
+
+// Reads until the peer closes; returns everything. Each recv() is recorded as connection
+// `conn` when a demo is given.
+std::string drain(int fd, harness::Demo* demo = nullptr, int conn = 0) {
   std::string all;
   char buf[65536];
   for (;;) {
     std::size_t n = sticky::recv_some(fd, buf, sizeof buf, 10000ms);
+    record_call(demo, sticky::Side::server, conn, sticky::Op::recv, std::string_view(buf, n), sizeof buf, "");
     if (n == 0) return all;
     all.append(buf, n);
   }
@@ -114,13 +133,15 @@ class PartialSend : public harness::StreamScenario {
       sticky::set_nonblocking(p.sender.get(), true);
       reported = send_buffer_size(p.sender.get());
       accepted = sticky::send_once(p.sender.get(), data);
+      record_call(&demo, sticky::Side::client, 1, sticky::Op::send, std::string_view(data).substr(0, accepted),
+                  data.size(), "send");
       demo.say(tr("send(1048576 bytes) returned {}: the kernel took only what fitted. (SO_SNDBUF was set "
                   "to {}; the kernel reports {} — it doubles the value — and still took {}: how much "
                   "fits is the kernel's reckoning, not the number you set.)",
                   accepted, kSendBuffer, reported, accepted > static_cast<std::size_t>(reported) ? tr("more") : tr("less")));
       demo.say(tr("A program that ignores the return value now closes, believing it sent everything."));
       p.sender.reset();
-      naive_got = drain(p.receiver.get());
+      naive_got = drain(p.receiver.get(), &demo, 1);
     }
     demo.say(checksum(naive_got) == sum
                  ? tr("The receiver got {} bytes; checksum matches the sender's.", naive_got.size())
@@ -131,7 +152,10 @@ class PartialSend : public harness::StreamScenario {
     {
       auto p = small_buffer_pair();
       sticky::set_nonblocking(p.sender.get(), true);
-      auto reader = std::async(std::launch::async, [fd = p.receiver.get()] { return drain(fd); });
+      auto reader =
+          std::async(std::launch::async, [fd = p.receiver.get(), &demo] { return drain(fd, &demo, 2); });
+      // Recorded before it runs: the receiver's recvs, on the other thread, must not come first.
+      record_call(&demo, sticky::Side::client, 2, sticky::Op::send, data, data.size(), "send_all");
       sticky::send_all(p.sender.get(), data, 10000ms);
       p.sender.reset();
       full_got = reader.get();
@@ -146,6 +170,8 @@ class PartialSend : public harness::StreamScenario {
       auto p = small_buffer_pair();
       sticky::set_send_timeout(p.sender.get(), 100ms);
       timed = sticky::send_once(p.sender.get(), data);
+      record_call(&demo, sticky::Side::client, 3, sticky::Op::send, std::string_view(data).substr(0, timed),
+                  data.size(), "send");
     }
     demo.say(tr("The blocking send() returned {} after the timeout: a partial send, no error.", timed));
     demo.say(tr("Blocking or not, the only safe send is a loop over send(): sticky::send_all, which waits with poll() "

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <iterator>
 
 #include "keymap.hpp"
@@ -13,6 +14,7 @@
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/trace_json.hpp"
+#include "support.hpp"
 
 using view::Model;
 
@@ -225,4 +227,16 @@ TEST_CASE("the key bar, the help and the README come from the one keymap", "[vie
   for (char c : readme) joined += c == '\n' ? ' ' : c;
   INFO("README.md should say: Keys: " << view::key_list() << ".");
   CHECK_THAT(joined, Catch::Contains("Keys: " + view::key_list() + "."));
+}
+
+TEST_CASE("demo 10's calls are seen in the viewer, with the bytes each moved", "[view][demos]") {
+  auto r = test::run({test::binary("10-partial-send"), "--json"}, {}, 60);
+  REQUIRE(r.status == 0);
+  std::istringstream in(r.out);
+  Model m;
+  for (auto& e : sticky::read_trace(in)) m.add(std::move(e));
+  REQUIRE(m.calls().size() >= 4);
+  bool megabyte = false;
+  for (const auto& c : m.calls()) megabyte = megabyte || (c.is_send && c.moved == 1048576);
+  CHECK(megabyte);  // send_all's whole megabyte, though the trace keeps its first 64 bytes
 }

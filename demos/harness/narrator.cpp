@@ -356,8 +356,8 @@ struct Narrator::State {
   // "  client   recv(1024)    14 bytes  "hello" "world" "egon"  messages 1–3", fitted to `width`.
   std::string call_line(const sticky::TraceEvent& e, const sticky::AttributedCall& c, std::size_t width) const {
     std::size_t label_width = c.datagram ? 14 : 11;
-    std::string label = c.datagram || !c.is_send ? c.label : "send";
-    std::size_t n = c.end_of_stream ? 0 : e.data.size();
+    std::string label = c.datagram || !c.is_send || e.function == "send_all" ? c.label : "send";
+    std::size_t n = c.end_of_stream ? 0 : e.bytes();  // what the call moved, even when the trace kept less
     std::string origin = localize_origin(c.origin);
     std::string head = fmt::format("  {} {:<{}} {:>{}} {}  ", pad(side_text(c.who).local, 8), label, label_width, n,
                                    c.datagram ? 5 : 6, pad(n == 1 ? tr("byte").local : tr("bytes").local, 5));
@@ -426,7 +426,7 @@ struct Narrator::State {
       case Op::recv: {
         if (!call || !*narrate_io) return;
         // Datagrams and ends of stream are never folded: each one says something of its own.
-        std::size_t size = e.data.size();
+        std::size_t size = e.bytes();
         std::string key = call->datagram || call->end_of_stream || call->spans.size() != 1
                               ? std::string()
                               : fmt::format("{}|{}|{}|{}", call->who, call->label, call->is_send, call->spans[0].msg);
