@@ -24,6 +24,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::tr;
 
 const std::vector<std::string> kScript{"seq 400", "echo hi", "echo bye"};
 constexpr int kTypingMs = 30;
@@ -54,7 +55,7 @@ class CommandDesync : public harness::StreamScenario {
     harness::CommandSource source(commands_, kScript, prompt_allowed, &demo);
     session(demo, server, source, read_late_ms_, demo.options().role == "client" || source.interactive());
     if (demo.options().role != "client") return;
-    demo.step("What each recv(1024) returned (compared with what 03's server prints)");
+    demo.step(tr("What each recv(1024) returned (compared with what 03's server prints)"));
     explain(demo);
     auto facts = facts_of();
     demo.result(!all_in_step(), facts, summary());
@@ -63,39 +64,38 @@ class CommandDesync : public harness::StreamScenario {
   void both(harness::Demo& demo) override {
     auto server = demo.start_local_server(*this);
     if (!commands_.empty() || interactive_) {
-      demo.step("Commands answered with no framing, each answer read with one recv(1024)");
+      demo.step(tr("Commands answered with no framing, each answer read with one recv(1024)"));
       if (!commands_.empty())
-        demo.say(fmt::format("The client sends {}, and reads each answer with one recv(1024).", quoted(commands_)));
+        demo.say(tr("The client sends {}, and reads each answer with one recv(1024).", quoted(commands_)));
       harness::CommandSource source(commands_, kScript, interactive_, &demo);
       session(demo, server, source, read_late_ms_, source.interactive());
       demo.stop_local_server();
-      demo.step("What each recv(1024) returned");
+      demo.step(tr("What each recv(1024) returned"));
       explain(demo);
       demo.result(!all_in_step(), facts_of(), summary());
       return;
     }
 
-    demo.step(fmt::format("Part A: the client reads as soon as it has sent; the server takes {} ms to run a command",
-                          run_ms_));
-    demo.say("`seq 400` prints 1,492 bytes; `echo hi` 3; `echo bye` 4.");
+    demo.step(tr("Part A: the client reads as soon as it has sent; the server takes {} ms to run a command", run_ms_));
+    demo.say(tr("`seq 400` prints 1,492 bytes; `echo hi` 3; `echo bye` 4."));
     harness::CommandSource script_a({}, kScript, false);
     session(demo, server, script_a, 0, false);
     explain(demo);
     auto part_a = facts_of();
     auto answers_a = answers_;
-    demo.say("The leftover bytes were waiting, so each recv returned at once with the previous answer: the client "
-             "stays one answer behind for as long as it reads this way.");
+    demo.say(tr("The leftover bytes were waiting, so each recv returned at once with the previous answer: the client "
+                "stays one answer behind for as long as it reads this way."));
 
-    demo.step("Part B: the same commands; the client reads 50 ms after sending");
+    demo.step(tr("Part B: the same commands; the client reads 50 ms after sending"));
     harness::CommandSource script_b({}, kScript, false);
     session(demo, server, script_b, 50, false);
     demo.stop_local_server();
     explain(demo);
     auto part_b = facts_of();
-    demo.say("By the time it read, `hi\\n` had come too: one recv took the 468 leftover bytes and `hi\\n` "
-             "together, nothing was left over, and the next answer was right. Which of the two happens is a race "
-             "between the client's recv and the server's answer. Nothing in the bytes says where an answer ends: "
-             "demos 04 and 05 add that.");
+    demo.say(tr("By the time it read, `hi\\n` had come too: one recv took the 468 leftover bytes and `hi\\n` "
+                "together, nothing was left over, and the next answer was right. Which of the two happens is a race "
+                "between the client's recv and the server's answer. Nothing in the bytes says where an answer ends: "
+                "demos 04 and 05 add that."));
 
     std::string expected_first = harness::run_command("seq 400");
     bool tail_first = answers_a.size() == 3 && answers_a[0].size() == 1024 &&
@@ -112,11 +112,11 @@ class CommandDesync : public harness::StreamScenario {
                  {"run_ms", run_ms_},
                  {"reads_at_once", part_a},
                  {"reads_late", part_b}},
-                fmt::format("`echo hi` was answered with the last {} of `seq 400`; reading at once, the answer to "
-                            "`echo bye` was {}; reading 50 ms late, {}",
-                            sticky::count_bytes(answers_a.size() > 1 ? answers_a[1].size() : 0),
-                            harness::preview(answers_a.size() > 2 ? answers_a[2] : "", 12),
-                            harness::preview(answers_.size() > 2 ? answers_[2] : "", 12)));
+                tr("`echo hi` was answered with the last {} of `seq 400`; reading at once, the answer to "
+                   "`echo bye` was {}; reading 50 ms late, {}",
+                   harness::byte_count(answers_a.size() > 1 ? answers_a[1].size() : 0),
+                   harness::preview(answers_a.size() > 2 ? answers_a[2] : "", 12),
+                   harness::preview(answers_.size() > 2 ? answers_[2] : "", 12)));
   }
 
  private:
@@ -140,7 +140,7 @@ class CommandDesync : public harness::StreamScenario {
       if (!asked_.empty() && !source.interactive()) std::this_thread::sleep_for(std::chrono::milliseconds(kTypingMs));
       std::string answer = harness::ask(conn, protocol, *command);
       if (answer.empty()) {
-        demo.error("the server closed the connection", sticky::Side::client);
+        demo.error(tr("the server closed the connection"), sticky::Side::client);
         break;
       }
       asked_.push_back(*command);
@@ -152,15 +152,17 @@ class CommandDesync : public harness::StreamScenario {
     left_over_.clear();
     for (auto piece = conn.recv(1024, 10000ms); !piece.empty(); piece = conn.recv(1024, 10000ms)) left_over_ += piece;
     if (!left_over_.empty())
-      demo.say(fmt::format("After the last command, {} were still on their way: {}", sticky::count_bytes(left_over_.size()),
-                           harness::preview(left_over_, 40)));
+      demo.say(tr("After the last command, {} were still on their way: {}", harness::byte_count(left_over_.size()),
+                  harness::preview(left_over_, 40)));
   }
 
   void explain(harness::Demo& demo) {
     auto origins = harness::trace_answers(asked_, answers_);
     for (std::size_t i = 0; i < origins.size(); ++i)
-      demo.say(fmt::format("recv {} (after `{}`): {} = {}{}", i + 1, asked_[i], sticky::count_bytes(answers_[i].size()),
-                           origins[i].from, origins[i].in_step ? " — in step" : ""));
+      demo.say(origins[i].in_step ? tr("recv {} (after `{}`): {} = {} — in step", i + 1, asked_[i],
+                                       harness::byte_count(answers_[i].size()), origins[i].from)
+                                  : tr("recv {} (after `{}`): {} = {}", i + 1, asked_[i],
+                                       harness::byte_count(answers_[i].size()), origins[i].from));
   }
 
   bool all_in_step() const {
@@ -183,11 +185,11 @@ class CommandDesync : public harness::StreamScenario {
             {"left_over", left_over_}};
   }
 
-  std::string summary() const {
+  harness::Text summary() const {
     auto origins = harness::trace_answers(asked_, answers_);
     std::size_t good = 0;
     for (const auto& o : origins) good += o.in_step;
-    return fmt::format("{} of {} answers were their own command's whole output", good, origins.size());
+    return tr("{} of {} answers were their own command's whole output", good, origins.size());
   }
 
   std::vector<std::string> commands_;

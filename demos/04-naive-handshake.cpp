@@ -19,6 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using harness::tr;
 
 const harness::CommandProtocol kNaive{harness::Protocol::naive, {}};
 const harness::CommandProtocol kPrefix{harness::Protocol::length_prefix, {}};  // demo 05: both directions framed
@@ -53,19 +54,19 @@ class NaiveHandshake : public harness::StreamScenario {
     for (std::size_t i = 0; i < asked.size(); ++i) match.push_back(answers_[i] == harness::run_command(asked[i]));
     demo.result(std::all_of(match.begin(), match.end(), [](bool b) { return b; }),
                 {{"commands", asked}, {"answers_match_builtin_commands", match}},
-                fmt::format("{} of {} answers were whole and what the built-in commands print",
-                            std::count(match.begin(), match.end(), true), match.size()));
+                tr("{} of {} answers were whole and what the built-in commands print",
+                   std::count(match.begin(), match.end(), true), match.size()));
   }
 
   void both(harness::Demo& demo) override {
-    demo.step("Part A: length as text, \"ready\", then the body");
+    demo.step(tr("Part A: length as text, \"ready\", then the body"));
     auto server = demo.start_local_server(*this);
     client(demo, server);
     bool fixed = answers_ == std::vector<std::string>{harness::run_command("seq 400"), "hi\n"};
-    demo.say(fixed ? "Both answers are whole and in step: the client knew how many bytes to wait for."
-                   : "The answers were not what the commands print.");
+    demo.say(fixed ? tr("Both answers are whole and in step: the client knew how many bytes to wait for.")
+                   : tr("The answers were not what the commands print."));
 
-    demo.step(fmt::format("Part B: the cost, through a relay that adds 20 ms each way ({} × `seq 400`)", rounds_));
+    demo.step(tr("Part B: the cost, through a relay that adds 20 ms each way ({} × `seq 400`)", rounds_));
     sticky::Shaping latency;
     latency.delay = 20ms;
     double naive_ms, prefix_ms;
@@ -77,16 +78,14 @@ class NaiveHandshake : public harness::StreamScenario {
       demo.narrate_io(true);
     }
     double ratio = naive_ms / prefix_ms;
-    demo.say(fmt::format("naive handshake: {:6.1f} ms per command (2 round trips: command, length; ready, body)",
-                         naive_ms));
-    demo.say(fmt::format("length prefix:   {:6.1f} ms per command (1 round trip: command; header + body)",
-                         prefix_ms));
-    demo.say(fmt::format("ratio {:.2f}: the handshake doubles the latency of every answer.", ratio));
+    demo.say(tr("naive handshake: {:6.1f} ms per command (2 round trips: command, length; ready, body)", naive_ms));
+    demo.say(tr("length prefix:   {:6.1f} ms per command (1 round trip: command; header + body)", prefix_ms));
+    demo.say(tr("ratio {:.2f}: the handshake doubles the latency of every answer.", ratio));
 
-    demo.step("Part C: the hidden flaw — a relay that re-cuts the stream delivers the answers in 1-byte pieces");
-    demo.say("A 3-byte send() leaves as one segment and arrives whole, here or across a network. It arrives "
-             "in pieces only when something between the programs re-cuts the stream: a proxy or relay, a TLS "
-             "or tunnel layer, or a peer that writes the digits one by one.");
+    demo.step(tr("Part C: the hidden flaw — a relay that re-cuts the stream delivers the answers in 1-byte pieces"));
+    demo.say(tr("A 3-byte send() leaves as one segment and arrives whole, here or across a network. It arrives "
+                "in pieces only when something between the programs re-cuts the stream: a proxy or relay, a TLS "
+                "or tunnel layer, or a peer that writes the digits one by one."));
     sticky::Shaping pieces;
     pieces.split = 1;
     pieces.pace = 2000us;
@@ -97,18 +96,18 @@ class NaiveHandshake : public harness::StreamScenario {
       auto [intact, first] = flaw(demo, relay.address(), false);
       naive_intact = intact;
       naive_first = first;
-      demo.say("Now the length-prefix client, through the same relay (its recvs are in the trace):");
+      demo.say(tr("Now the length-prefix client, through the same relay (its recvs are in the trace):"));
       demo.narrate_io(false);
       prefix_intact = flaw(demo, relay.address(), true).first;
       demo.narrate_io(true);
     }
     demo.stop_local_server();
-    demo.say(fmt::format("The naive client read {} as the whole length: one recv() returned only part of the digits.",
-                         harness::preview(naive_first, 20)));
-    demo.say("Every answer after that is a piece of an earlier one: the client is out of step.");
-    demo.say(prefix_intact ? "The length-prefix client took exactly 4 header bytes, then exactly the body, from "
-                             "however many recvs they came in: intact."
-                           : "The length-prefix client failed too (unexpected).");
+    demo.say(tr("The naive client read {} as the whole length: one recv() returned only part of the digits.",
+                harness::preview(naive_first, 20)));
+    demo.say(tr("Every answer after that is a piece of an earlier one: the client is out of step."));
+    demo.say(prefix_intact ? tr("The length-prefix client took exactly 4 header bytes, then exactly the body, from "
+                                "however many recvs they came in: intact.")
+                           : tr("The length-prefix client failed too (unexpected)."));
     demo.result(fixed && ratio > 1.5 && !naive_intact && prefix_intact,
                 {{"desync_fixed", fixed},
                  {"naive_ms_per_command", naive_ms},
@@ -117,10 +116,10 @@ class NaiveHandshake : public harness::StreamScenario {
                  {"split_naive_intact", naive_intact},
                  {"split_prefix_intact", prefix_intact},
                  {"split_naive_first_recv", naive_first}},
-                fmt::format("handshake fixes the desync; costs {:.2f}x the length prefix through a 20 ms relay; "
-                            "with 1-byte pieces the naive client {} and the prefix client {}",
-                            ratio, naive_intact ? "survived" : "misread the length",
-                            prefix_intact ? "stayed intact" : "failed"));
+                tr("handshake fixes the desync; costs {:.2f}x the length prefix through a 20 ms relay; "
+                   "with 1-byte pieces the naive client {} and the prefix client {}",
+                   ratio, naive_intact ? tr("survived") : tr("misread the length"),
+                   prefix_intact ? tr("stayed intact") : tr("failed")));
   }
 
  private:
@@ -131,7 +130,7 @@ class NaiveHandshake : public harness::StreamScenario {
     auto start = Clock::now();
     for (int i = 0; i < rounds_; ++i)
       if (harness::ask(conn, prefix ? kPrefix : kNaive, "seq 400") != expected)
-        throw std::runtime_error("an answer came back wrong through the delaying relay");
+        throw std::runtime_error(tr("an answer came back wrong through the delaying relay").english);
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count() / rounds_;
   }
 
@@ -148,7 +147,8 @@ class NaiveHandshake : public harness::StreamScenario {
       bool second_ok = harness::ask(conn, prefix ? kPrefix : kNaive, "echo hi") == "hi\n";
       intact = first_ok && second_ok;
     } catch (const std::exception& e) {
-      demo.error(fmt::format("{} client: {}", prefix ? "length-prefix" : "naive", e.what()), sticky::Side::client);
+      auto what = harness::localized(e.what());
+      demo.error(prefix ? tr("length-prefix client: {}", what) : tr("naive client: {}", what), sticky::Side::client);
       intact = false;
     }
     std::string first;

@@ -37,8 +37,8 @@ struct DemoWords {
 const DemoWords kDemos[] = {
     {"01-nagle-merge", "▶ 第一部分：三次 send()，一次迟到的 recv()", "结果：3 次 send -> 第一次 recv 收到"},
     {"02-short-read", "▶ 读不全：一次 send() 14 字节", "结果：recv(1)、recv(5)、recv(1024) 分别返回"},
-    {"03-command-desync", "", "结果："},
-    {"04-naive-handshake", "", "结果："},
+    {"03-command-desync", "▶ 第一部分：客户端一发完就读；服务器执行一条命令要", "结果：`echo hi` 得到的回答是 `seq 400` 的最后"},
+    {"04-naive-handshake", "▶ 第一部分：先发文本形式的长度，等 \"ready\"，再发消息体", "结果：握手治好了错位"},
     {"05-struct-prefix", "▶ 第一部分：每条命令和每个回答都用", "结果：直连、1 字节一片、随机分片时"},
     {"06-write-write-read", "▶ 每个请求的毫秒数，以及每个回答的 TCP 报文段数", "结果：两次 send()：每个请求"},
     {"07-udp-boundaries", "▶ 第二部分：3000 字节的数据报，1024 字节的缓冲区", "结果：3 个数据报读出 3 个"},

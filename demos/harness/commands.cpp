@@ -106,7 +106,7 @@ void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
         conn.send(std::to_string(answer.size()));
         std::string ready = conn.recv(1024);
         if (ready != sticky::kReady) {
-          demo.error(fmt::format("expected \"ready\", got {}; closing this connection", sticky::count_bytes(ready.size())),
+          demo.error(tr("expected \"ready\", got {}; closing this connection", byte_count(ready.size())),
                      sticky::Side::server);
           return;
         }
@@ -130,7 +130,7 @@ std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view co
     if (protocol.framed_commands) conn.write_frame(command);
     else conn.send(command);
     auto answer = conn.read_frame();
-    if (!answer) throw sticky::FrameError(0, "server closed the connection before answering");
+    if (!answer) throw sticky::FrameError(0, tr("server closed the connection before answering").english);
     return *answer;
   }
   conn.send(command);
@@ -141,7 +141,7 @@ std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view co
   std::string body;
   while (body.size() < length) {
     std::string piece = conn.recv(1024, 10000ms);
-    if (piece.empty()) throw sticky::FrameError(body.size(), "server closed before the whole answer came");
+    if (piece.empty()) throw sticky::FrameError(body.size(), tr("server closed before the whole answer came").english);
     body += piece;
   }
   return body;
@@ -167,21 +167,23 @@ std::vector<AnswerOrigin> trace_answers(const std::vector<std::string>& commands
     known = known && at + a.size() <= stream.size() && stream.compare(at, a.size(), a) == 0;
     o.known = known;
     if (!known) {
-      o.from = "bytes that are not what the built-in commands print";
+      o.from = tr("bytes that are not what the built-in commands print");
       out.push_back(o);
       continue;
     }
-    std::vector<std::string> parts;
+    std::vector<Text> parts;
     for (std::size_t j = 0; j < commands.size(); ++j) {
       std::size_t begin = starts[j], end = begin + outputs[j].size();
       std::size_t lo = std::max(begin, at), hi = std::min(end, at + a.size());
       if (lo >= hi) continue;
       o.commands.push_back(j);
-      std::string which = lo == begin && hi == end ? "all of" : lo == begin ? "the start of" : hi == end ? "the end of" : "part of";
-      parts.push_back(fmt::format("{} answer {} (`{}`)", which, j + 1, commands[j]));
+      if (lo == begin && hi == end) parts.push_back(tr("all of answer {} (`{}`)", j + 1, commands[j]));
+      else if (lo == begin) parts.push_back(tr("the start of answer {} (`{}`)", j + 1, commands[j]));
+      else if (hi == end) parts.push_back(tr("the end of answer {} (`{}`)", j + 1, commands[j]));
+      else parts.push_back(tr("part of answer {} (`{}`)", j + 1, commands[j]));
     }
     o.in_step = o.commands.size() == 1 && o.commands[0] == i && a == outputs[i];
-    o.from = parts.empty() ? "nothing" : fmt::format("{}", fmt::join(parts, " + "));
+    o.from = parts.empty() ? tr("nothing") : join(parts, same(" + "));
     at += a.size();
     out.push_back(o);
   }

@@ -49,7 +49,7 @@ std::string ask(Conn& conn, const CommandProtocol& protocol, std::string_view co
 struct AnswerOrigin {
   bool in_step = false;
   bool known = true;     // false: the bytes are not what our built-in commands print
-  std::string from;      // "the end of answer 1 (`seq 400`)"
+  Text from;             // "the end of answer 1 (`seq 400`)", in both languages
   std::vector<std::size_t> commands;  // indexes of the commands whose output it holds
 };
 std::vector<AnswerOrigin> trace_answers(const std::vector<std::string>& commands,
