@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "sticky/command_line.hpp"
 #include "sticky/language.hpp"
 
 namespace harness {
@@ -102,17 +103,7 @@ void print_error(const std::string& program, const std::string& english, bool us
 // with the hint), any other exception one line and exit 1.
 template <typename Body>
 int run(const std::string& program, Body&& body) {
-  try {
-    return std::forward<Body>(body)();
-  } catch (const std::invalid_argument& e) {
-    std::fflush(stdout);
-    print_error(program, e.what(), true);
-    return 2;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    print_error(program, e.what());
-    return 1;
-  }
+  return sticky::cli::run(program, std::forward<Body>(body), print_error);
 }
 
 }  // namespace harness

@@ -101,19 +101,26 @@ inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   }
 }
 
+// The English report of a failure: "program: what", and the usage hint when `usage`.
+inline void report_in_english(const std::string& program, const std::string& what, bool usage) {
+  fmt::print(stderr, "{}: {}\n", program, what);
+  if (usage) fmt::print(stderr, "Run '{} --help' for usage.\n", program);
+}
+
 // Runs the body of main(): std::invalid_argument (a bad option value found late) is a usage
 // error, exit 2 with the hint; any other exception is one line on stderr and exit 1.
-template <typename Body>
-int run(const std::string& program, Body&& body) {
+// `report` says it (a translated report passes its own).
+template <typename Body, typename Report = decltype(&report_in_english)>
+int run(const std::string& program, Body&& body, Report report = &report_in_english) {
   try {
     return std::forward<Body>(body)();
   } catch (const std::invalid_argument& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", program, e.what(), program);
+    report(program, e.what(), true);
     return 2;
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\n", program, e.what());
+    report(program, e.what(), false);
     return 1;
   }
 }
