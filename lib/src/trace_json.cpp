@@ -332,7 +332,8 @@ TraceEvent parse_event(std::string_view line) {
   e.op = op_from_name(op);
   if (e.op == Op::unknown) e.unknown_op = op;
   e.side = side_from_name(side);
-  if (e.program.empty() && e.side == Side::none) e.program = side;  // a traced program's label
+  // A traced program's label (the script it runs, or --label) names it better than argv[0].
+  if (!side.empty() && e.side == Side::none) e.program = side;
   // Older relay traces said the direction in "text".
   if (dir.empty() && e.side == Side::relay && (e.text == "up" || e.text == "down")) std::swap(dir, e.text);
   e.direction = dir == "up" ? Direction::up : dir == "down" ? Direction::down : Direction::none;
