@@ -16,11 +16,25 @@ CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
                    libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd
 
+# The layers, each its own archive, so that a program links only what it uses:
+#   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
+#   speak/   libspeak: text and translation, columns, wrap, narration  (sees lib)
+#   demos/   the numbered demos and their harness (libharness)        (see lib, speak)
+#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/)
+#   tui/     sticky-view                                              (sees lib, speak)
+lib_objects = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard $(1)/*.cpp))
 LIB := $(BUILD)/lib/libsticky.a
-LIB_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/src/*.cpp))
-HARNESS_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard demos/harness/*.cpp))
-DEMO_BIN := $(patsubst demos/%.cpp,$(BUILD)/bin/%,$(wildcard demos/*.cpp))
-CHECK_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard demos/check/*.cpp))
+SPEAK_LIB := $(BUILD)/lib/libspeak.a
+HARNESS_LIB := $(BUILD)/lib/libharness.a
+CHECK_LIB := $(BUILD)/lib/libcheck.a
+LIB_OBJ := $(call lib_objects,lib/src)
+SPEAK_OBJ := $(call lib_objects,speak/src)
+HARNESS_OBJ := $(call lib_objects,demos/harness)
+CHECK_OBJ := $(call lib_objects,tools/check)
+DEMOS := $(patsubst demos/%.cpp,%,$(wildcard demos/[0-9][0-9]-*.cpp))
+TOOLS := $(patsubst tools/%.cpp,%,$(wildcard tools/*.cpp))
+DEMO_BIN := $(DEMOS:%=$(BUILD)/bin/%)
+TOOL_BIN := $(TOOLS:%=$(BUILD)/bin/%)
 TUI_MODEL_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(filter-out tui/main.cpp tui/view%.cpp,$(wildcard tui/*.cpp)))
 TUI_VIEW_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tui/main.cpp tui/view*.cpp))
 TUI_BIN := $(if $(wildcard tui/main.cpp),$(BUILD)/bin/sticky-view)
@@ -30,16 +44,19 @@ TEST_BIN := $(BUILD)/bin/sticky-tests
 # exceptions, exporting only the functions it interposes. Never sanitized: it runs inside
 # other programs (Python), where a sanitizer runtime cannot be loaded.
 TRACE_SO := $(BUILD)/lib/libsticky-trace.so
-TRACE_OBJ := $(patsubst %.cpp,$(BUILD)/obj-pic/%.o,$(wildcard lib/trace/*.cpp))
+TRACE_OBJ := $(patsubst %.cpp,$(BUILD)/obj-pic/%.o,$(wildcard tools/recorder/*.cpp))
 TRACE_CXXFLAGS := -Ilib/include $(WARNINGS) $(CXXFLAGS) -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
                   -fno-exceptions -fno-rtti -fno-threadsafe-statics -U_FORTIFY_SOURCE -MMD -MP
 
 # Objects are kept between builds (they are intermediate files to make's pattern rules).
 .SECONDARY:
 
-.PHONY: all deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers pot
+.PHONY: all programs deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers pot
 LOCALE_MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/sticky.mo,$(wildcard po/*.po))
-all: $(LIB) $(TRACE_SO) $(DEMO_BIN) $(TUI_BIN) $(TEST_BIN) $(LOCALE_MO)
+# What a student runs: the demos, the tools, the viewer and their catalogues. `all` adds the tests.
+PROGRAMS := $(LIB) $(TRACE_SO) $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN) $(LOCALE_MO)
+programs: $(PROGRAMS)
+all: programs $(TEST_BIN)
 
 # Message catalogues (GNU gettext): po/zh_CN.po -> build/locale/zh_CN/LC_MESSAGES/sticky.mo.
 $(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
@@ -50,17 +67,20 @@ $(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
 # The strings to translate, from every _("…"), N_("…"), tr("…") and translate("…") in the sources.
 pot:
 	@xgettext --from-code=UTF-8 --language=C++ -k_ -kN_ -ktr -ktranslate -c/ --no-location --sort-output -o po/sticky.pot \
-	  $$(git ls-files 'demos/*.[ch]pp' 'demos/*/*.[ch]pp' 'tui/*.[ch]pp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
+	  $$(git ls-files 'demos/*.[ch]pp' 'demos/*/*.[ch]pp' 'tools/*.[ch]pp' 'tools/*/*.[ch]pp' 'tui/*.[ch]pp' 'speak/*.[ch]pp' 'speak/*/*.[ch]pp' 'speak/*/*/*.[ch]pp' 'lib/src/*.cpp') && echo "  po/sticky.pot"
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)
 
-# Each layer sees only what it may use: lib sees lib; demos see lib and demos; tui sees lib
-# and tui; the tests see everything. A wrong #include is a compile error, not a habit.
+# Each layer sees only what it may use: lib sees lib; speak sees lib; demos, tools and tui
+# see lib, speak and their own folder, never each other; the tests see everything. A wrong
+# #include is a compile error, not a habit.
 $(BUILD)/obj/lib/%.o: INCLUDES := -Ilib/include
-$(BUILD)/obj/demos/%.o: INCLUDES := -Ilib/include -Idemos
-$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Itui
-$(BUILD)/obj/tests/%.o: INCLUDES := -Ilib/include -Idemos -Itui
+$(BUILD)/obj/speak/%.o: INCLUDES := -Ilib/include -Ispeak/include
+$(BUILD)/obj/demos/%.o: INCLUDES := -Ilib/include -Ispeak/include -Idemos
+$(BUILD)/obj/tools/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itools
+$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itui
+$(BUILD)/obj/tests/%.o: INCLUDES := -Ilib/include -Ispeak/include -Idemos -Itools -Itui
 
 $(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(@D)
@@ -73,44 +93,44 @@ $(BUILD)/obj-pic/%.o: %.cpp | deps
 	@$(CXX) $(TRACE_CXXFLAGS) -c $< -o $@
 
 # --as-needed: no libstdc++ in the traced program because of us.
-$(TRACE_SO): $(TRACE_OBJ) lib/trace/exports.map
+$(TRACE_SO): $(TRACE_OBJ) tools/recorder/exports.map
 	@mkdir -p $(@D)
 	@echo "  LINK $@"
-	@$(CXX) -shared $(TRACE_CXXFLAGS) -Wl,--as-needed -Wl,--version-script=lib/trace/exports.map -Wl,-z,defs \
+	@$(CXX) -shared $(TRACE_CXXFLAGS) -Wl,--as-needed -Wl,--version-script=tools/recorder/exports.map -Wl,-z,defs \
 	  $(TRACE_OBJ) -o $@ -ldl -pthread
 
-$(LIB): $(LIB_OBJ)
+$(BUILD)/lib/lib%.a:
 	@mkdir -p $(@D)
 	@echo "  AR   $@"
 	@rm -f $@ && ar rcs $@ $^
+$(LIB): $(LIB_OBJ)
+$(SPEAK_LIB): $(SPEAK_OBJ)
+$(HARNESS_LIB): $(HARNESS_OBJ)
+$(CHECK_LIB): $(CHECK_OBJ)
 
-$(BUILD)/bin/%: $(BUILD)/obj/demos/%.o $(HARNESS_OBJ) $(LIB)
-	@mkdir -p $(@D)
-	@echo "  LINK $@"
-	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
+# A program is its main file and the archives it draws on (the linker takes only the
+# objects it needs from each).
+LINK = @mkdir -p $(@D) && echo "  LINK $@" && \
+  $(CXX) $(ALL_CXXFLAGS) $(filter %.o,$^) -Wl,--start-group $(filter %.a,$^) -Wl,--end-group -o $@ $(LDLIBS)
+$(DEMO_BIN): $(BUILD)/bin/%: $(BUILD)/obj/demos/%.o $(HARNESS_LIB) $(SPEAK_LIB) $(LIB)
+	$(LINK)
+$(TOOL_BIN): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(SPEAK_LIB) $(LIB)
+	$(LINK)
+# sticky-check's engine (cut planning, shrinking, runs, the report) is tools/check/.
+$(BUILD)/bin/sticky-check: $(CHECK_LIB)
 
-# sticky-check's cut planning, shrinking and runs live in demos/check/ (unit-tested too).
-$(BUILD)/bin/sticky-check: $(BUILD)/obj/demos/sticky-check.o $(CHECK_OBJ) $(HARNESS_OBJ) $(LIB)
-	@mkdir -p $(@D)
-	@echo "  LINK $@"
-	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
+$(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(SPEAK_LIB) $(LIB)
+	$(LINK) $(CURSES_LIBS)
 
-$(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(LIB)
-	@mkdir -p $(@D)
-	@echo "  LINK $@"
-	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(CURSES_LIBS) $(LDLIBS)
-
-$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_OBJ) $(HARNESS_OBJ) $(LIB)
-	@mkdir -p $(@D)
-	@echo "  LINK $@"
-	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
+$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(HARNESS_LIB) $(SPEAK_LIB) $(LIB)
+	$(LINK)
 
 # Every test case runs once; the runner prints `claims: …` and ends with `tests: …`.
 test: all
 	@STICKY_SANITIZER=$(STICKY_SANITIZER) python3 tests/run_tests.py --binary $(TEST_BIN) --lessons lessons --report $(BUILD)/test-results.xml $(TESTS)
 
 # PREDICT=1: each demo asks what every recv() will return before it shows it (--predict).
-tour: all
+tour: programs
 	@PREDICT=$(PREDICT) bash demos/tour.sh $(BUILD)/bin
 
 # The whole suite under sanitizers, each in its own build tree. GCC 12 reports false
@@ -156,11 +176,11 @@ bench: all $(BUILD)/bin/sticky-bench
 	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py $(ONLY)
 
 # The viewer's start screen: pick a demo, step through it.
-view: all
+view: programs
 	@$(BUILD)/bin/sticky-view --lessons lessons
 
 # One picture per lesson, from a real run of its demo on this machine.
-lesson-pictures: all
+lesson-pictures: programs
 	@mkdir -p lessons/pictures
 	@for demo in $(BUILD)/bin/[0-9][0-9]-*; do \
 	  name=$$(basename $$demo); \
@@ -176,11 +196,11 @@ headers: | deps
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: binaries, library and headers, lessons, and a
 # man page per binary made from its --help.
-BIN_NAMES = $(notdir $(DEMO_BIN) $(TUI_BIN))
+BIN_NAMES = $(notdir $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN))
 install: all
 	@install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/sticky \
 	  $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons $(DESTDIR)$(PREFIX)/share/man/man1
-	@install -m 755 $(DEMO_BIN) $(TUI_BIN) $(DESTDIR)$(PREFIX)/bin/
+	@install -m 755 $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN) $(DESTDIR)$(PREFIX)/bin/
 	@install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	@if [ -f $(BUILD)/lib/libsticky-trace.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/sticky && \
 	  install -m 755 $(BUILD)/lib/libsticky-trace.so $(DESTDIR)$(PREFIX)/lib/sticky/; fi
@@ -205,8 +225,10 @@ format:
 lint: | deps
 	@bash .ci/deps.sh clang-tidy
 	@clang-tidy --quiet $(wildcard lib/src/*.cpp) -- -std=c++20 -Ilib/include 2>/dev/null
-	@clang-tidy --quiet $(wildcard demos/*.cpp demos/*/*.cpp) -- -std=c++20 -Ilib/include -Idemos 2>/dev/null
-	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Itui 2>/dev/null
+	@clang-tidy --quiet $(wildcard speak/src/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include 2>/dev/null
+	@clang-tidy --quiet $(wildcard demos/*.cpp demos/*/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Idemos 2>/dev/null
+	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
+	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui 2>/dev/null
 	@echo "  clang-tidy: lib, demos and tui pass .clang-tidy"
 
 clean:

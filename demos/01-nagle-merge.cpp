@@ -19,11 +19,12 @@
 #include <thread>
 
 #include "harness/demo.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 struct NagleRun {
   std::uint32_t segments = 0;          // segments with data the sender put on the wire
@@ -48,7 +49,7 @@ class NagleMerge : public harness::StreamScenario {
 
   // Part A, server side: busy for a moment, then one recv(1024), like the classic lesson.
   void serve(harness::Demo& demo, harness::Conn& conn) override {
-    demo.say(harness::tr("server is busy for {} ms before it calls recv(1024)", late_ms_));
+    demo.say(speak::tr("server is busy for {} ms before it calls recv(1024)", late_ms_));
     std::this_thread::sleep_for(std::chrono::milliseconds(late_ms_));
     first_recv_ = conn.recv(1024);
     while (!conn.recv(1024).empty()) {}  // drain until the client closes
@@ -116,7 +117,7 @@ class NagleMerge : public harness::StreamScenario {
                 tr("3 sends -> {} in the first recv; 20 sends -> {} data segments with Nagle and "
                    "delayed ACKs, {} with TCP_NODELAY, {} with quick ACKs; with Linux's own ACKs {} "
                    "to a reader only, {} once the reader had answered",
-                   harness::byte_count(first_recv_.size()), nagle.segments, nodelay.segments, quick.segments,
+                   speak::byte_count(first_recv_.size()), nagle.segments, nodelay.segments, quick.segments,
                    one_way.segments, answered.segments));
   }
 
@@ -140,8 +141,8 @@ class NagleMerge : public harness::StreamScenario {
     return fmt::format("{}", fmt::join(parts, ", "));
   }
 
-  static void report(harness::Demo& demo, const harness::Text& label, const NagleRun& r) {
-    harness::Text padded{fmt::format("{:<26}", label.english), harness::pad(label.local, 26)};
+  static void report(harness::Demo& demo, const speak::Text& label, const NagleRun& r) {
+    speak::Text padded{fmt::format("{:<26}", label.english), speak::pad(label.local, 26)};
     demo.say(tr("{} {} sends -> {:>2} data segments; recv sizes: {}", padded, kSends, r.segments,
                 sizes_text(r.recv_sizes)));
   }

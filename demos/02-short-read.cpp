@@ -20,7 +20,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 constexpr std::size_t kSmall = 64 * 1024;
 constexpr std::size_t kBig = 256 * 1024;
@@ -63,8 +63,8 @@ class ShortRead : public harness::StreamScenario {
     demo.say(tr("The first recv({}) returned {}: no more had arrived, although the server came "
                 "late. The receive buffer ({} here) holds less than the message, so the sender "
                 "could send only part of it until the reader took some.",
-                kBig, harness::byte_count(big_sizes_.empty() ? 0 : big_sizes_[0]),
-                harness::byte_count(receive_buffer_)));
+                kBig, speak::byte_count(big_sizes_.empty() ? 0 : big_sizes_[0]),
+                speak::byte_count(receive_buffer_)));
 
     // Part C: recv(1024) until the 64 KiB message is in.
     std::size_t got = 0;
@@ -92,10 +92,10 @@ class ShortRead : public harness::StreamScenario {
     demo.say(exact_recvs_ == 1
                  ? tr("recv_exact({}) returned all {}, from {} recv call inside it: it calls recv() "
                       "until every byte has come, however many calls that takes.",
-                      kBig, harness::byte_count(whole.size()), exact_recvs_)
+                      kBig, speak::byte_count(whole.size()), exact_recvs_)
                  : tr("recv_exact({}) returned all {}, from {} recv calls inside it: it calls recv() "
                       "until every byte has come, however many calls that takes.",
-                      kBig, harness::byte_count(whole.size()), exact_recvs_));
+                      kBig, speak::byte_count(whole.size()), exact_recvs_));
     conn.send("done");
   }
 

@@ -20,11 +20,12 @@
 #include <thread>
 
 #include "harness/commands.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 const std::vector<std::string> kScript{"seq 400", "echo hi", "echo bye"};
 constexpr int kTypingMs = 30;
@@ -114,9 +115,9 @@ class CommandDesync : public harness::StreamScenario {
                  {"reads_late", part_b}},
                 tr("`echo hi` was answered with the last {} of `seq 400`; reading at once, the answer to "
                    "`echo bye` was {}; reading 50 ms late, {}",
-                   harness::byte_count(answers_a.size() > 1 ? answers_a[1].size() : 0),
-                   harness::preview(answers_a.size() > 2 ? answers_a[2] : "", 12),
-                   harness::preview(answers_.size() > 2 ? answers_[2] : "", 12)));
+                   speak::byte_count(answers_a.size() > 1 ? answers_a[1].size() : 0),
+                   speak::preview(answers_a.size() > 2 ? answers_a[2] : "", 12),
+                   speak::preview(answers_.size() > 2 ? answers_[2] : "", 12)));
   }
 
  private:
@@ -152,17 +153,17 @@ class CommandDesync : public harness::StreamScenario {
     left_over_.clear();
     for (auto piece = conn.recv(1024, 10000ms); !piece.empty(); piece = conn.recv(1024, 10000ms)) left_over_ += piece;
     if (!left_over_.empty())
-      demo.say(tr("After the last command, {} were still on their way: {}", harness::byte_count(left_over_.size()),
-                  harness::preview(left_over_, 40)));
+      demo.say(tr("After the last command, {} were still on their way: {}", speak::byte_count(left_over_.size()),
+                  speak::preview(left_over_, 40)));
   }
 
   void explain(harness::Demo& demo) {
     auto origins = harness::trace_answers(asked_, answers_);
     for (std::size_t i = 0; i < origins.size(); ++i)
       demo.say(origins[i].in_step ? tr("recv {} (after `{}`): {} = {} — in step", i + 1, asked_[i],
-                                       harness::byte_count(answers_[i].size()), origins[i].from)
+                                       speak::byte_count(answers_[i].size()), origins[i].from)
                                   : tr("recv {} (after `{}`): {} = {}", i + 1, asked_[i],
-                                       harness::byte_count(answers_[i].size()), origins[i].from));
+                                       speak::byte_count(answers_[i].size()), origins[i].from));
   }
 
   bool all_in_step() const {
@@ -185,7 +186,7 @@ class CommandDesync : public harness::StreamScenario {
             {"left_over", left_over_}};
   }
 
-  harness::Text summary() const {
+  speak::Text summary() const {
     auto origins = harness::trace_answers(asked_, answers_);
     std::size_t good = 0;
     for (const auto& o : origins) good += o.in_step;

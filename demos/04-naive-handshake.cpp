@@ -14,12 +14,13 @@
 
 #include "harness/commands.hpp"
 #include "harness/relay_thread.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 const harness::CommandProtocol kNaive{harness::Protocol::naive, {}};
 const harness::CommandProtocol kPrefix{harness::Protocol::length_prefix, {}};  // demo 05: both directions framed
@@ -103,7 +104,7 @@ class NaiveHandshake : public harness::StreamScenario {
     }
     demo.stop_local_server();
     demo.say(tr("The naive client read {} as the whole length: one recv() returned only part of the digits.",
-                harness::preview(naive_first, 20)));
+                speak::preview(naive_first, 20)));
     demo.say(tr("Every answer after that is a piece of an earlier one: the client is out of step."));
     demo.say(prefix_intact ? tr("The length-prefix client took exactly 4 header bytes, then exactly the body, from "
                                 "however many recvs they came in: intact.")
@@ -147,7 +148,7 @@ class NaiveHandshake : public harness::StreamScenario {
       bool second_ok = harness::ask(conn, prefix ? kPrefix : kNaive, "echo hi") == "hi\n";
       intact = first_ok && second_ok;
     } catch (const std::exception& e) {
-      auto what = harness::localized(e.what());
+      auto what = speak::localized(e.what());
       demo.error(prefix ? tr("length-prefix client: {}", what) : tr("naive client: {}", what), sticky::Side::client);
       intact = false;
     }

@@ -19,11 +19,12 @@
 #include "harness/commands.hpp"
 #include "harness/relay_thread.hpp"
 #include "sticky/error.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 const char* const kEvilModes[] = {"negative", "huge", "short"};
 const std::vector<std::string> kScript{"seq 400", "echo hi"};
@@ -143,13 +144,13 @@ class StructPrefix : public harness::StreamScenario {
       try {
         while (auto more = conn.read_frame()) classic_answers.push_back(*more);
       } catch (const sticky::FrameError& e) {
-        demo.error(harness::localized(e.what()), sticky::Side::client);
+        demo.error(speak::localized(e.what()), sticky::Side::client);
       }
     }
     classic_now_ = false;
     demo.narrate_io(true);
     std::vector<std::string> shown;
-    for (const auto& a : classic_answers) shown.push_back(harness::preview(a, 30));
+    for (const auto& a : classic_answers) shown.push_back(speak::preview(a, 30));
     demo.say(tr("One command, `seq 400`, got {} answers: {}", classic_answers.size(),
                 fmt::format("{}", fmt::join(shown, ", "))));
     demo.say(tr("The server read each piece as a whole command. Framing only the answers is half a fix: a "
@@ -167,7 +168,7 @@ class StructPrefix : public harness::StreamScenario {
       } catch (const sticky::FrameError& e) {
         errors[mode] = e.what();
       }
-      demo.say(tr("{:<8} -> client: {}", mode, harness::localized(errors[mode])));
+      demo.say(tr("{:<8} -> client: {}", mode, speak::localized(errors[mode])));
     }
     evil_now_ = 0;
     demo.stop_local_server();
@@ -208,10 +209,10 @@ class StructPrefix : public harness::StreamScenario {
     return out;
   }
 
-  static harness::Text quoted(const std::vector<std::string>& commands) {
-    std::vector<harness::Text> q;
-    for (const auto& c : commands) q.push_back(harness::same("`" + c + "`"));
-    return harness::join(q, tr(" and "));
+  static speak::Text quoted(const std::vector<std::string>& commands) {
+    std::vector<speak::Text> q;
+    for (const auto& c : commands) q.push_back(speak::same("`" + c + "`"));
+    return speak::join(q, tr(" and "));
   }
 
   // The commands our server read, as frames, on its newest connection. Each was read before
@@ -265,7 +266,7 @@ class StructPrefix : public harness::StreamScenario {
     if (message.starts_with(prefix)) message.erase(0, prefix.size());
     if (e.offset() >= received.size()) return e;
     std::string hint =
-        harness::length_hint(protocol(false).header, std::string_view(received).substr(e.offset()), false);
+        speak::length_hint(protocol(false).header, std::string_view(received).substr(e.offset()), false);
     if (hint.empty() || message.find("length") == std::string::npos || message.starts_with("stream ended")) return e;
     return sticky::FrameError(e.offset(), message + " — " + hint);
   }

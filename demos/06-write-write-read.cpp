@@ -12,12 +12,13 @@
 
 #include "harness/demo.hpp"
 #include "sticky/codec.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 struct Variant {
   const char* name;     // --write value
@@ -30,7 +31,7 @@ const Variant kVariants[] = {
     {"two", "send(header); send(body)", true, false, false},
     {"one", "send(header + body)", false, false, false},
     {"writev", "writev(header, body)", false, true, false},
-    {"nodelay", harness::N_("two sends + TCP_NODELAY"), true, false, true},
+    {"nodelay", speak::N_("two sends + TCP_NODELAY"), true, false, true},
 };
 
 struct Measured {
@@ -103,7 +104,7 @@ class WriteWriteRead : public harness::StreamScenario {
     }
     demo.step(tr("Milliseconds per request, and TCP segments per answer"));
     for (const auto& v : kVariants) {
-      harness::Text padded{fmt::format("{:<26}", v.label), harness::pad(label(v).local, 26)};
+      speak::Text padded{fmt::format("{:<26}", v.label), speak::pad(label(v).local, 26)};
       demo.say(tr("{} {:8.3f} ms   {:.1f} segments", padded, results[v.name].ms_per_request,
                   results[v.name].segments_per_answer));
     }
@@ -124,7 +125,7 @@ class WriteWriteRead : public harness::StreamScenario {
 
  private:
   // The calls are code; only "two sends" is words.
-  static harness::Text label(const Variant& v) { return harness::Text{v.label, sticky::translate(v.label)}; }
+  static speak::Text label(const Variant& v) { return speak::Text{v.label, speak::translate(v.label)}; }
 
   static const Variant& variant(const std::string& name) {
     for (const auto& v : kVariants)

@@ -9,12 +9,12 @@
 #include <cctype>
 
 #include "harness/demo.hpp"
-#include "harness/narrator.hpp"
+#include "speak/narrator.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -43,8 +43,8 @@ class UdpBoundaries : public harness::DatagramScenario {
     socket.send_to("");
     auto empty = socket.recv_from(1024, 2000ms);
     demo.say(tr("replies: {}; the 3000-byte datagram came back as {}; the empty one as {}",
-                fmt::format("{}", fmt::join(replies, ", ")), harness::byte_count(big.data.size()),
-                harness::byte_count(empty.data.size())));
+                fmt::format("{}", fmt::join(replies, ", ")), speak::byte_count(big.data.size()),
+                speak::byte_count(empty.data.size())));
   }
 
   void both(harness::Demo& demo) override {
@@ -70,11 +70,11 @@ class UdpBoundaries : public harness::DatagramScenario {
     auto big = server.recv_from(1024, 2000ms);
     auto next = server.recv_from(1024, 2000ms);
     demo.say(tr("recvfrom(1024) returned {} of {} bytes with MSG_TRUNC set; the next read returned {}.",
-                big.data.size(), big.full_size, harness::preview(next.data, 20)));
+                big.data.size(), big.full_size, speak::preview(next.data, 20)));
     demo.say(tr("The other {} are gone: a datagram is read whole or cut, never continued. (On "
                 "Windows the call fails instead, with WSAEMSGSIZE — in Python, OSError [WinError 10040] — and "
                 "the datagram is lost just the same.)",
-                harness::byte_count(big.full_size - big.data.size())));
+                speak::byte_count(big.full_size - big.data.size())));
 
     demo.step(tr("Part C: an empty datagram"));
     client.send_to("");

@@ -9,11 +9,12 @@
 
 #include "harness/demo.hpp"
 #include "sticky/error.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 class EmptyAndEof : public harness::StreamScenario {
  public:
@@ -41,7 +42,7 @@ class EmptyAndEof : public harness::StreamScenario {
       eof_bytes_ = 99;  // no end of stream within the timeout
     }
     eof_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    demo.say(tr("server recv(1024) returned {} after {:.1f} ms of its {} ms timeout", harness::byte_count(eof_bytes_),
+    demo.say(tr("server recv(1024) returned {} after {:.1f} ms of its {} ms timeout", speak::byte_count(eof_bytes_),
                 eof_ms_, wait_ms_));
   }
 
@@ -69,7 +70,7 @@ class EmptyAndEof : public harness::StreamScenario {
     StreamScenario::both(demo);
     demo.say(tr("The server's recv() returned {} at once after the shutdown ({:.1f} ms, {:.3f} of its "
                 "timeout): that is the end of the stream.",
-                harness::byte_count(eof_bytes_), eof_ms_, eof_ms_ / wait_ms_));
+                speak::byte_count(eof_bytes_), eof_ms_, eof_ms_ / wait_ms_));
     demo.say(tr("On TCP, a recv() that asks for bytes returns 0 only at the end of the stream: the peer will send "
                 "no more. (recv(0) returns 0 on any open socket — it asked for nothing.)"));
     demo.say(tr("So a server must never answer with nothing: if the classic remote-command server sent the empty "

@@ -22,11 +22,12 @@
 #include "harness/demo.hpp"
 #include "sticky/error.hpp"
 #include "sticky/server.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -292,13 +293,13 @@ class SocketServerDemo : public harness::Scenario {
       for (int pid : forking->started_children()) handlers_.insert(fmt::format("process {}", pid));
     facts["handled_by"] = handlers_;
     facts["distinct_handlers"] = handlers_.size();
-    std::vector<harness::Text> handlers;
+    std::vector<speak::Text> handlers;
     for (const auto& h : handlers_) {
       auto space = h.find(' ');
       std::string number = h.substr(space + 1);
       handlers.push_back(h.starts_with("thread") ? tr("thread {}", number) : tr("process {}", number));
     }
-    demo.say(tr("handled by: {}", harness::join(handlers, tr(", "))));
+    demo.say(tr("handled by: {}", speak::join(handlers, tr(", "))));
     return facts;
   }
 
@@ -343,11 +344,11 @@ class SocketServerDemo : public harness::Scenario {
     return {{"both_answered", both}};
   }
 
-  harness::Text summary(const std::vector<std::string>& modes, const nlohmann::json& facts) const {
-    std::vector<harness::Text> parts;
+  speak::Text summary(const std::vector<std::string>& modes, const nlohmann::json& facts) const {
+    std::vector<speak::Text> parts;
     for (const auto& mode : modes) {
       const auto& f = facts[mode];
-      harness::Text what = f.contains("both_answered")
+      speak::Text what = f.contains("both_answered")
                                ? (f.value("both_answered", false) ? tr("both datagrams answered")
                                                                   : tr("a datagram unanswered"))
                            : f.value("second_answered_while_first_connected", false)
@@ -357,7 +358,7 @@ class SocketServerDemo : public harness::Scenario {
       parts.push_back(handlers == 1 ? tr("{}: {} ({} handler)", mode, what, handlers)
                                     : tr("{}: {} ({} handlers)", mode, what, handlers));
     }
-    return harness::join(parts, tr("; "));
+    return speak::join(parts, tr("; "));
   }
 
   std::string kind_ = "tcp";

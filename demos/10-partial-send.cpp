@@ -20,7 +20,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 constexpr std::size_t kSize = 1 << 20;
 constexpr int kSendBuffer = 4096;  // SO_SNDBUF as set; the kernel doubles it

@@ -23,14 +23,15 @@
 #include <vector>
 
 #include "harness/demo.hpp"
-#include "harness/narrator.hpp"
+#include "speak/narrator.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/error.hpp"
+#include "speak/command_line.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using harness::tr;
+using speak::tr;
 
 constexpr std::size_t kRecv = 1024;        // the classic client's recv(1024)
 constexpr std::size_t kAscii = kRecv - 1;  // ASCII bytes before 执: the first piece ends inside it
@@ -215,13 +216,13 @@ class TextCut : public harness::StreamScenario {
     demo.narrate_io(true);
     const ReaderResult& naive = theirs.readers.at("naive");
     // The label and the indent under it line up in either language.
-    harness::Text label = tr("decode each recv:");
-    auto under = [&](const harness::Text& text) {
-      return harness::plus(harness::Text{std::string(21, ' '), std::string(harness::display_width(label.local) + 1, ' ')},
+    speak::Text label = tr("decode each recv:");
+    auto under = [&](const speak::Text& text) {
+      return speak::plus(speak::Text{std::string(21, ' '), std::string(speak::display_width(label.local) + 1, ' ')},
                            text);
     };
-    demo.say(harness::plus(harness::Text{fmt::format("{:<20} ", label.english), label.local + " "},
-                           harness::same(naive.error)));
+    demo.say(speak::plus(speak::Text{fmt::format("{:<20} ", label.english), label.local + " "},
+                           speak::same(naive.error)));
     if (other == "gbk") {
       demo.say(under(tr("the second piece starts with the second byte of 执 and reads \"{}\" before failing:",
                         naive.second_piece_text)));
@@ -239,7 +240,7 @@ class TextCut : public harness::StreamScenario {
     facts[theirs.encoding] = facts_of(theirs);
     facts["utf8_bytes"] = utf8_bytes;
     facts["gbk_bytes"] = gbk_bytes;
-    demo.result(observed(mine) && observed(theirs), facts, harness::join({summary(mine), summary(theirs)}, tr("; ")));
+    demo.result(observed(mine) && observed(theirs), facts, speak::join({summary(mine), summary(theirs)}, tr("; ")));
   }
 
  private:
@@ -279,7 +280,7 @@ class TextCut : public harness::StreamScenario {
     return outcome;
   }
 
-  static harness::Text step_title(std::string_view reader) {
+  static speak::Text step_title(std::string_view reader) {
     if (reader == "naive") return tr("Part A: decode each recv(1024) as it comes (Python: data.decode())");
     if (reader == "framed") return tr("Part B: read the whole message by its length, then decode");
     return tr("Part C: an incremental decoder keeps an unfinished character for the next piece");
@@ -311,7 +312,7 @@ class TextCut : public harness::StreamScenario {
 
   ReaderResult read_answer(harness::Demo& demo, harness::Conn& conn, std::string_view reader,
                            const std::string& encoding, bool narrate) {
-    auto say = [&](const harness::Text& text) {
+    auto say = [&](const speak::Text& text) {
       if (narrate) demo.say(text);
     };
     ReaderResult r;
@@ -348,9 +349,9 @@ class TextCut : public harness::StreamScenario {
           r.text += text;
           if (index == 1) r.tail_kept = incremental.pending().size();
           say(incremental.pending().empty()
-                  ? tr("piece {}: {} bytes -> {} decoded", index, piece.size(), harness::preview(text, 30))
+                  ? tr("piece {}: {} bytes -> {} decoded", index, piece.size(), speak::preview(text, 30))
                   : tr("piece {}: {} bytes -> {} decoded; {} kept for the next piece", index, piece.size(),
-                       harness::preview(text, 30), hex_bytes(incremental.pending())));
+                       speak::preview(text, 30), hex_bytes(incremental.pending())));
         } catch (const TextError& e) {
           say(tr("piece {}: UnicodeDecodeError: {}", index, e.what()));
           return r;  // not ok
@@ -369,12 +370,12 @@ class TextCut : public harness::StreamScenario {
         continue;
       }
       say(tr("piece {}: UnicodeDecodeError: {}", index, d.error));
-      auto indented = [](const harness::Text& t) { return harness::plus(harness::same(std::string(9, ' ')), t); };
+      auto indented = [](const speak::Text& t) { return speak::plus(speak::same(std::string(9, ' ')), t); };
       if (d.unfinished)
         say(indented(tr("it ends with {}: a character begun, its other bytes in the next piece",
                         hex_bytes(std::string_view(piece).substr(*d.failed_at)))));
       else if (!d.text.empty())
-        say(indented(tr("before failing it decoded {}: characters nobody sent", harness::preview(d.text, 40))));
+        say(indented(tr("before failing it decoded {}: characters nobody sent", speak::preview(d.text, 40))));
       if (!r.failed_at) {
         r.failed_at = d.failed_at;
         r.failed_piece = index;
@@ -425,8 +426,8 @@ class TextCut : public harness::StreamScenario {
     return f;
   }
 
-  static harness::Text summary(const Outcome& o) {
-    std::vector<harness::Text> parts;
+  static speak::Text summary(const Outcome& o) {
+    std::vector<speak::Text> parts;
     for (std::string name : kReaders) {
       if (!o.readers.count(name)) continue;
       const ReaderResult& r = o.readers.at(name);
@@ -439,7 +440,7 @@ class TextCut : public harness::StreamScenario {
       else
         parts.push_back(r.ok ? tr("incremental decoder intact") : tr("incremental decoder BROKEN"));
     }
-    return tr("{}: {}", o.encoding, harness::join(parts, tr(", ")));
+    return tr("{}: {}", o.encoding, speak::join(parts, tr(", ")));
   }
 
   std::string encoding_ = "utf-8";

@@ -4,7 +4,8 @@
 
 #include <sstream>
 
-#include "sticky/language.hpp"
+#include "speak/language.hpp"
+#include "speak/terminal.hpp"
 #include "support.hpp"
 
 TEST_CASE("every binary's --help fits 80 columns and a wrong option is status 2", "[contract]") {
@@ -17,7 +18,7 @@ TEST_CASE("every binary's --help fits 80 columns and a wrong option is status 2"
     CHECK(help.status == 0);
     std::istringstream lines(help.out);
     int widest = 0;
-    for (std::string line; std::getline(lines, line);) widest = std::max(widest, sticky::display_width(line));
+    for (std::string line; std::getline(lines, line);) widest = std::max(widest, static_cast<int>(speak::display_width(line)));
     CHECK(widest <= 80);
     CHECK(test::run({test::binary(name), "--no-such-option"}).status == 2);
   }

@@ -175,17 +175,17 @@ TEST_CASE("every demo's result facts are those recorded before the refactor", "[
 
 // Narration: wrapped to the terminal at word boundaries (80 columns off a terminal), colour
 // and wide characters measured as a terminal shows them, runs of calls folded, "1 byte".
-#include "harness/narrator.hpp"
+#include "speak/narrator.hpp"
 
 TEST_CASE("narration wraps at word boundaries, counting columns as a terminal does", "[demos][narration]") {
-  CHECK(harness::display_width("粘包") == 4);
-  CHECK(harness::display_width("\033[1;36mhello\033[0m") == 5);
-  CHECK(harness::wrap("aaaa bbbb cccc dddd eeee ffff gggg", 30, 2) == "aaaa bbbb cccc dddd eeee ffff\n  gggg");
-  CHECK(harness::wrap("\033[1mone two\033[0m three", 7, 0) == "\033[1mone two\033[0m\nthree");
-  CHECK(harness::wrap("  粘包粘包 ab cd", 10, 2) == "  粘包粘包\n  ab cd");
+  CHECK(speak::display_width("粘包") == 4);
+  CHECK(speak::display_width("\033[1;36mhello\033[0m") == 5);
+  CHECK(speak::wrap("aaaa bbbb cccc dddd eeee ffff gggg", 30, 2) == "aaaa bbbb cccc dddd eeee ffff\n  gggg");
+  CHECK(speak::wrap("\033[1mone two\033[0m three", 7, 0) == "\033[1mone two\033[0m\nthree");
+  CHECK(speak::wrap("  粘包粘包 ab cd", 10, 2) == "  粘包粘包\n  ab cd");
   // A quoted preview is not broken when a space outside it will do.
-  CHECK(harness::wrap("recv 14 \"a b c\" end", 16, 2) == "recv 14 \"a b c\"\n  end");
-  CHECK(harness::preview("1\n2\n3\n4\n5\n6\n7\n8\n9\n", 10) == "\"1\\n2\\n…9\\n\"");  // escapes stay whole
+  CHECK(speak::wrap("recv 14 \"a b c\" end", 16, 2) == "recv 14 \"a b c\"\n  end");
+  CHECK(speak::preview("1\n2\n3\n4\n5\n6\n7\n8\n9\n", 10) == "\"1\\n2\\n…9\\n\"");  // escapes stay whole
 }
 
 TEST_CASE("every demo's narration fits 80 columns off a terminal and says \"1 byte\"", "[demos][narration]") {
@@ -197,7 +197,7 @@ TEST_CASE("every demo's narration fits 80 columns off a terminal and says \"1 by
     std::string line;
     while (std::getline(lines, line)) {
       INFO(line);
-      CHECK(harness::display_width(line) <= 80);
+      CHECK(speak::display_width(line) <= 80);
       CHECK(line.find(" 1 bytes") == std::string::npos);
       CHECK(line.find("byte(s)") == std::string::npos);
     }

@@ -1,6 +1,7 @@
 #include "keymap.hpp"
 
-#include "text.hpp"
+#include "speak/language.hpp"
+#include "speak/terminal.hpp"
 
 #include <curses.h>  // key codes only: nothing here draws
 
@@ -8,6 +9,9 @@
 #include <cwchar>
 
 namespace view {
+
+using speak::_;
+using speak::N_;
 
 const std::vector<Binding>& keymap() {
   static const std::vector<Binding> table = {
@@ -45,7 +49,7 @@ std::string key_bar(int width) {
     for (const auto* b : shown) out += std::string(" ") + _(b->bar) + " ";
     return out;
   };
-  while (!shown.empty() && sticky::display_width(text()) > width) {
+  while (!shown.empty() && static_cast<int>(speak::display_width(text())) > width) {
     auto lowest = std::min_element(shown.begin(), shown.end(), [](auto* a, auto* b) { return a->keep < b->keep; });
     shown.erase(lowest);
   }

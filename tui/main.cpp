@@ -23,8 +23,9 @@
 #include <mutex>
 #include <thread>
 
-#include "sticky/command_line.hpp"
-#include "sticky/language.hpp"
+#include "speak/command_line.hpp"
+#include "speak/language.hpp"
+#include "speak/text.hpp"
 #include "model.hpp"
 #include "sticky/relay.hpp"
 #include "sticky/trace_json.hpp"
@@ -383,7 +384,7 @@ int main(int argc, char** argv) {
   std::size_t svg_calls = 24;
   bool mono = false, no_color = false;
   std::string lang;
-  sticky::cli::ShapingArgs shaping;
+  speak::cli::ShapingArgs shaping;
   auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
   auto* replay_opt = app.add_option("--replay", replay,
                                     "show saved traces (a demo's --json, sticky-trace -o); several are merged; - for stdin");
@@ -391,7 +392,7 @@ int main(int argc, char** argv) {
   auto* proxy_opt = app.add_option("--proxy", proxy_port, "listen on this port and relay to --to, showing both directions live")
                         ->check(CLI::Range(0, 65535));
   app.add_option("--to", to, "the server behind --proxy: HOST:PORT or unix:PATH");
-  sticky::cli::add_shaping_options(app, shaping);  // for --proxy
+  speak::cli::add_shaping_options(app, shaping);  // for --proxy
   app.add_option("--export-svg", svg, "write the trace as an SVG picture to FILE and exit (no terminal needed)");
   app.add_option("--calls", svg_calls, "--export-svg: how many calls to draw")->capture_default_str();
   app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
@@ -402,16 +403,16 @@ int main(int argc, char** argv) {
   replay_opt->excludes(proxy_opt)->excludes(follow_opt);
   follow_opt->excludes(proxy_opt);
   app.footer("\nKeys: " + view::key_list() + ".\nNeeds an 80x24 terminal or larger.");
-  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (auto status = speak::cli::parse(app, argc, argv)) return *status;
 
-  return sticky::cli::run("sticky-view", [&] {
-    sticky::use_language(sticky::choose_language(lang));
+  return speak::run("sticky-view", [&] {
+    speak::use_language(speak::choose_language(lang));
     if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
     if (!svg.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-svg needs --demo or --replay");
     std::string first_replay = replay.empty() ? std::string{} : replay.front();
     auto lessons = find_lessons(lessons_dir);
     // In Chinese, titles and claims come from the Chinese lessons.
-    if (sticky::current_language() == sticky::Language::chinese && fs::is_directory(lessons / "zh")) lessons /= "zh";
+    if (speak::current_language() == speak::Language::chinese && fs::is_directory(lessons / "zh")) lessons /= "zh";
     view::Model model;
     std::unique_ptr<Source> source;
     view::Ui ui;
@@ -438,7 +439,7 @@ int main(int argc, char** argv) {
       sticky::RelayOptions options;
       options.listen = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(proxy_port));
       options.target = sticky::Address::parse(to);
-      sticky::cli::apply_shaping(shaping, options);
+      speak::cli::apply_shaping(shaping, options);
       source = std::make_unique<ProxySource>(options);
       ui.source = fmt::format("proxy :{} → {}", proxy_port, to);
       model.set_title(fmt::format("proxy 127.0.0.1:{} → {}", proxy_port, to), "Live: each side's send() on the left, what the other side received on the right.");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "speak/terminal.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/provenance.hpp"
 
@@ -47,7 +48,13 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
     const int right = x0 + kColumn;
     for (const auto& span : c.spans) {
       std::string text = sticky::printable(c.bytes(span));
-      if (text.size() > 120) text = text.substr(0, 80) + "…" + text.substr(text.size() - 30);
+      if (speak::display_width(text) > 120) {
+        // Cut between whole characters: a picture of 粘包 must stay valid UTF-8.
+        std::size_t tail = text.size();
+        while (tail > 0 && speak::display_width(std::string_view(text).substr(tail)) < 30)
+          do --tail; while (tail > 0 && (static_cast<unsigned char>(text[tail]) & 0xc0) == 0x80);
+        text = std::string(speak::fit_columns(text, 80)) + "…" + text.substr(tail);
+      }
       std::string label = span.msg ? fmt::format("{}{}", span.starts_message ? "" : "…", span.msg) : "?";
       // Break the span into pieces that fit the column.
       std::size_t at = 0;
@@ -59,8 +66,9 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
           row_y += kLine + 4;
           continue;
         }
-        std::string piece = text.substr(at, static_cast<std::size_t>(room));
-        int w = (static_cast<int>(piece.size()) + (first ? static_cast<int>(label.size()) + 1 : 0)) * kChar + 6;
+        std::string piece(speak::fit_columns(std::string_view(text).substr(at), static_cast<std::size_t>(room)));
+        if (piece.empty() && at < text.size()) piece = text.substr(at, speak::character_length(text, at));
+        int w = (static_cast<int>(speak::display_width(piece)) + (first ? static_cast<int>(label.size()) + 1 : 0)) * kChar + 6;
         const char* fill = span.msg ? kFill[(span.msg - 1) % 6] : "#dddddd";
         body += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>)", x, row_y, w, kLine, fill);
         if (first)

@@ -1,5 +1,6 @@
 #include "view.hpp"
-#include "text.hpp"
+#include "speak/language.hpp"
+#include "speak/terminal.hpp"
 
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
@@ -16,6 +17,9 @@
 
 namespace view {
 
+using speak::_;
+using speak::N_;
+
 namespace {
 
 constexpr int kMinWidth = 80, kMinHeight = 24;
@@ -30,33 +34,22 @@ int message_attr(std::uint64_t msg, bool colour) {
 // Writes at most `width` columns of UTF-8 text at (y, x); returns columns used.
 int put(int y, int x, const std::string& text, int width, int attr = A_NORMAL) {
   if (width <= 0) return 0;
-  std::wstring wide(text.size(), L'\0');
+  std::string clipped(speak::fit_columns(text, static_cast<std::size_t>(width)));
+  std::wstring wide(clipped.size(), L'\0');
   std::mbstate_t state{};
-  const char* src = text.c_str();
+  const char* src = clipped.c_str();
   std::size_t n = std::mbsrtowcs(wide.data(), &src, wide.size(), &state);
-  if (n == static_cast<std::size_t>(-1)) wide.assign(text.begin(), text.end());
+  if (n == static_cast<std::size_t>(-1)) wide.assign(clipped.begin(), clipped.end());
   else wide.resize(n);
-  int used = 0;
-  std::wstring clipped;
-  for (wchar_t c : wide) {
-    int w = std::max(0, ::wcwidth(c));
-    if (used + w > width) break;
-    clipped.push_back(c);
-    used += w;
-  }
   attron(attr);
-  mvaddnwstr(y, x, clipped.c_str(), static_cast<int>(clipped.size()));
+  mvaddnwstr(y, x, wide.c_str(), static_cast<int>(wide.size()));
   attroff(attr);
-  return used;
+  return static_cast<int>(speak::display_width(clipped));
 }
 
 // Like put(), but a text too wide is cut at a word boundary and ends in "…", never mid-word.
 int put_words(int y, int x, const std::string& text, int width, int attr = A_NORMAL) {
-  auto columns = [](const std::string& t) {
-    int n = 0;
-    for (unsigned char c : t) n += (c & 0xC0) != 0x80 ? (c >= 0xe0 ? 2 : 1) : 0;  // CJK: two columns
-    return n;
-  };
+  auto columns = [](const std::string& t) { return static_cast<int>(speak::display_width(t)); };
   if (columns(text) <= width) return put(y, x, text, width, attr);
   std::string cut = text;
   while (!cut.empty() && columns(cut) > width - 1) {
@@ -108,15 +101,15 @@ std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines,
     std::string marker = span.msg ? fmt::format("[{}{}]", span.starts_message ? "" : "…", span.msg) : "";
     if (!marker.empty()) emit(marker, attr | A_REVERSE);
     std::string text = sticky::printable(call.bytes(span));
-    // Escapes are ASCII, UTF-8 passes through: cut on characters, one column each is near enough.
+    // Cut between whole characters and whole escapes, each counted as the terminal shows it.
     std::size_t at = 0;
     while (at < text.size()) {
       int room = std::max(1, width - used);
       std::size_t take = 0, cols = 0;
       while (at + take < text.size() && static_cast<int>(cols) < room) {
         auto c = static_cast<unsigned char>(text[at + take]);
-        std::size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        std::size_t width_of = len > 1 ? 2 : 1;
+        std::size_t len = speak::character_length(text, at + take);
+        std::size_t width_of = speak::display_width(std::string_view(text).substr(at + take, len));
         if (c == '\\') len = width_of = at + take + 1 < text.size() && text[at + take + 1] == 'x' ? 4 : 2;  // \n, \xff: never split
         if (take > 0 && static_cast<int>(cols + width_of) > room) break;
         take += len;

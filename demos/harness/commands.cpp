@@ -11,6 +11,7 @@
 
 #include "sticky/codec_spec.hpp"
 #include "sticky/handshake.hpp"
+#include "speak/command_line.hpp"
 
 namespace harness {
 

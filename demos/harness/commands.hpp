@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "harness/demo.hpp"
-#include "harness/narrator.hpp"
+#include "speak/narrator.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
 
 namespace harness {
+
+// The harness speaks through the speaking layer: tr(), Text, the narrator.
+using namespace speak;
 
 // help, seq N, echo TEXT, lorem N, ifconfig; anything else: "command not found: X".
 // Never empty: an empty answer would leave a recv(1024) client waiting forever.

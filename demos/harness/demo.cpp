@@ -11,9 +11,10 @@
 #include <mutex>
 #include <thread>
 
-#include "harness/narrator.hpp"
+#include "speak/narrator.hpp"
 #include "sticky/error.hpp"
 #include "sticky/trace_json.hpp"
+#include "speak/command_line.hpp"
 
 namespace harness {
 
@@ -312,7 +313,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   app.footer(fmt::format("\nExit status: 0 the demo ran (whether the effect was seen is in the result),\n"
                          "1 a runtime failure, 2 a usage error. Lesson: lessons/{}.md",
                          program_));
-  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
+  if (auto status = speak::cli::parse(app, argc, argv)) return *status;
 
   if (!use_language(program_, options_.lang)) return 2;
   ::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error to report, not a silent death
@@ -338,7 +339,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
   meta.extra = R"({"format":1})";
   record(std::move(meta));
 
-  return harness::run(program_, [&] {
+  return speak::run(program_, [&] {
     try {
       if (options_.role == "server") scenario.serve_role(*this);
       else if (options_.role == "client") scenario.client(*this, listen_address(*this));

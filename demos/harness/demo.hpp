@@ -24,17 +24,24 @@
 #include <string_view>
 
 #include "harness/predict.hpp"
-#include "harness/text.hpp"
-#include "harness/narrator.hpp"
+#include "speak/narrator.hpp"
+#include "speak/text.hpp"
 #include "sticky/codec_spec.hpp"
-#include "sticky/command_line.hpp"
 #include "sticky/framed.hpp"
 #include "sticky/io.hpp"
 #include "sticky/server.hpp"
 #include "sticky/socket.hpp"
 #include "sticky/trace.hpp"
 
+// Only a demo that adds options of its own includes CLI11 (speak/command_line.hpp).
+namespace CLI {
+class App;
+}
+
 namespace harness {
+
+// The harness speaks through the speaking layer: tr(), Text, the narrator.
+using namespace speak;
 
 class Demo;
 

@@ -6,11 +6,13 @@
 #include <charconv>
 #include <iostream>
 
-#include "harness/narrator.hpp"
-#include "harness/text.hpp"
+#include "speak/narrator.hpp"
+#include "speak/text.hpp"
 #include "sticky/provenance.hpp"
 
 namespace harness {
+
+using namespace speak;
 
 namespace {
 std::int64_t now_ms() {

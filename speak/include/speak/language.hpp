@@ -3,8 +3,8 @@
 // was ever generated (the C.UTF-8 locale carries the text). GNU gettext does the work: the
 // catalogues are built by the Makefile from po/*.po into locale/ beside the programs.
 //
-//   sticky::use_language(sticky::choose_language(lang_option));   // once, in main()
-//   puts(sticky::translate("Result"));                           // "结果" in Chinese
+//   speak::use_language(speak::choose_language(lang_option));   // once, in main()
+//   puts(speak::translate("Result"));                           // "结果" in Chinese
 //
 // JSON output never changes with the language: only what people read is translated.
 #pragma once
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace sticky {
+namespace speak {
 
 enum class Language { english, chinese };
 
@@ -24,8 +24,9 @@ Language current_language();
 
 // The text in the chosen language; `english` itself when there is no translation.
 const char* translate(const char* english);
+// The same, by the short name gettext's users know; xgettext finds the strings by it.
+inline const char* _(const char* english) { return translate(english); }
+// Marks a text for translation where it is defined; translate it where it is shown.
+constexpr const char* N_(const char* english) { return english; }
 
-// Terminal columns a UTF-8 text takes: a Chinese character takes two.
-int display_width(std::string_view text);
-
-}  // namespace sticky
+}  // namespace speak

@@ -1,4 +1,4 @@
-#include "sticky/language.hpp"
+#include "speak/language.hpp"
 
 #include <libintl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-namespace sticky {
+namespace speak {
 
 namespace {
 Language chosen = Language::english;
@@ -65,22 +65,4 @@ const char* translate(const char* english) {
   return dgettext(kDomain, english);
 }
 
-// Decoded by hand, not by the C library: the answer must not depend on the locale.
-int display_width(std::string_view text) {
-  int columns = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    std::uint32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
-    for (std::size_t k = 1; k < n && i + k < text.size(); ++k) cp = (cp << 6) | (text[i + k] & 0x3F);
-    i += n;
-    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-                (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    bool combining = (cp >= 0x0300 && cp <= 0x036F) || cp == 0x200B;
-    columns += combining ? 0 : wide ? 2 : 1;
-  }
-  return columns;
-}
-
-}  // namespace sticky
+}  // namespace speak

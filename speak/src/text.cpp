@@ -1,4 +1,4 @@
-#include "harness/text.hpp"
+#include "speak/text.hpp"
 
 #include <fmt/args.h>
 
@@ -10,7 +10,7 @@
 
 extern char** environ;
 
-namespace harness {
+namespace speak {
 
 namespace {
 std::mutex mutex;
@@ -112,7 +112,7 @@ std::optional<std::string> match(const std::string& english, const std::vector<P
   for (const auto& p : patterns) {
     std::smatch m;
     if (!std::regex_match(english, m, p.regex)) continue;
-    const char* local = sticky::translate(p.english);
+    const char* local = speak::translate(p.english);
     fmt::dynamic_format_arg_store<fmt::format_context> args;
     for (std::size_t i = 1; i <= p.holes; ++i) {
       std::string part = m[i].str();
@@ -151,12 +151,12 @@ void remember_translation(const std::string& english, const std::string& local) 
 }
 
 std::string localize(const std::string& english) {
-  if (sticky::current_language() == sticky::Language::english) return english;
+  if (speak::current_language() == speak::Language::english) return english;
   return lookup(english, lib_messages(), 0).value_or(english);
 }
 
 std::string localize_origin(const std::string& english) {
-  if (sticky::current_language() == sticky::Language::english) return english;
+  if (speak::current_language() == speak::Language::english) return english;
   static const std::vector<Pattern> origins = compile(std::begin(kOrigins), std::end(kOrigins));
   return match(english, origins, 3).value_or(english);
 }
@@ -209,10 +209,10 @@ bool use_language(const std::string& program, const std::string& requested) {
     language_saved = true;
   }
   try {
-    sticky::use_language(sticky::choose_language(requested));
+    speak::use_language(speak::choose_language(requested));
     return true;
   } catch (const std::invalid_argument& e) {
-    sticky::use_language(sticky::choose_language(""));
+    speak::use_language(speak::choose_language(""));
     print_error(program, e.what(), true);
     return false;
   }
@@ -233,4 +233,4 @@ std::string format_local(const char* local, const std::string& english, fmt::for
 }
 }  // namespace detail
 
-}  // namespace harness
+}  // namespace speak

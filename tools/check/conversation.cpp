@@ -1,5 +1,5 @@
 #include "check/conversation.hpp"
-#include "harness/text.hpp"
+#include "speak/text.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -257,7 +257,7 @@ class Conversation {
       if (sent < 0 && errno == EAGAIN) {
         // Its receive buffer is full: read its answers meanwhile, or both ends would wait.
         if (Clock::now() - last_activity_ > timing_.answer_timeout) {
-          end(Exchange::End::timeout, x_.answers.size(), harness::tr("the program stopped reading").english);
+          end(Exchange::End::timeout, x_.answers.size(), speak::tr("the program stopped reading").english);
           return false;
         }
         pollfd p{fd_.get(), POLLIN | POLLOUT, 0};
@@ -289,16 +289,16 @@ class Conversation {
 
 std::string Exchange::summary() const {
   switch (end) {
-    case End::complete: return harness::tr("every answer came").english;
-    case End::mismatch: return harness::tr("answer {} differs from the reference", message + 1).english;
+    case End::complete: return speak::tr("every answer came").english;
+    case End::mismatch: return speak::tr("answer {} differs from the reference", message + 1).english;
     case End::timeout:
-      return detail.empty() ? harness::tr("no answer to message {}", message + 1).english
-                            : harness::tr("no answer to message {} ({})", message + 1, harness::localized(detail)).english;
+      return detail.empty() ? speak::tr("no answer to message {}", message + 1).english
+                            : speak::tr("no answer to message {} ({})", message + 1, speak::localized(detail)).english;
     case End::closed:
     case End::reset:
-      return harness::tr("the program closed the connection before the answer to message {}", message + 1).english;
+      return speak::tr("the program closed the connection before the answer to message {}", message + 1).english;
     case End::bad_frame:
-      return harness::tr("answer {} cannot be framed: {}", message + 1, harness::localized(detail)).english;
+      return speak::tr("answer {} cannot be framed: {}", message + 1, speak::localized(detail)).english;
     case End::cannot_connect: return detail;
   }
   return "?";

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/text.hpp"
+#include "speak/text.hpp"
 #include "sticky/codec.hpp"
 
 namespace check {
@@ -68,7 +68,7 @@ inline constexpr Family kFamilies[] = {Family::all_in_one, Family::header_split,
                                        Family::body_split, Family::glued,        Family::header_glued,
                                        Family::bytes,      Family::random};
 std::string_view family_name(Family family);  // "header split", for people and JSON
-harness::Text family_text(Family family);      // the same in the user's language too
+speak::Text family_text(Family family);      // the same in the user's language too
 
 struct Plan {
   Family family;
@@ -118,15 +118,15 @@ Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view e
 
 // The mistakes, word for word (tests and the lessons match on these).
 // (In English; mistake_text() gives one in the user's language too.)
-inline constexpr std::string_view kRecvHeader = harness::N_("assumes recv(4) returns the whole header");
-inline constexpr std::string_view kOneRecv = harness::N_("treats one recv() as one message");
-inline constexpr std::string_view kDropsRest = harness::N_("keeps only the first frame of a read and drops the rest");
-inline constexpr std::string_view kBodyOnce = harness::N_("reads the body with a single recv()");
-inline constexpr std::string_view kByteOrder = harness::N_("reads the length in the wrong byte order or size");
-inline constexpr std::string_view kDecodesPieces = harness::N_(
+inline constexpr std::string_view kRecvHeader = speak::N_("assumes recv(4) returns the whole header");
+inline constexpr std::string_view kOneRecv = speak::N_("treats one recv() as one message");
+inline constexpr std::string_view kDropsRest = speak::N_("keeps only the first frame of a read and drops the rest");
+inline constexpr std::string_view kBodyOnce = speak::N_("reads the body with a single recv()");
+inline constexpr std::string_view kByteOrder = speak::N_("reads the length in the wrong byte order or size");
+inline constexpr std::string_view kDecodesPieces = speak::N_(
     "decodes each recv() as text, so a character cut between two recv()s cannot be decoded");
-inline harness::Text mistake_text(std::string_view mistake) {
-  return harness::Text{std::string(mistake), sticky::translate(mistake.data())};  // (the constants end in \0)
+inline speak::Text mistake_text(std::string_view mistake) {
+  return speak::Text{std::string(mistake), speak::translate(mistake.data())};  // (the constants end in \0)
 }
 
 // "2,6"; "none" for no cuts. parse_cuts reads the same (std::invalid_argument otherwise).

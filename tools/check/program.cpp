@@ -1,5 +1,5 @@
 #include "check/program.hpp"
-#include "harness/text.hpp"
+#include "speak/text.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -51,7 +51,7 @@ int temporary_file() {
     fd = ::mkostemp(name, O_CLOEXEC);
     if (fd >= 0) ::unlink(name);
   }
-  if (fd < 0) throw std::runtime_error(harness::tr("cannot create a temporary file: {}", std::strerror(errno)).english);
+  if (fd < 0) throw std::runtime_error(speak::tr("cannot create a temporary file: {}", std::strerror(errno)).english);
   return fd;
 }
 
@@ -73,7 +73,7 @@ int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + 
 }  // namespace
 
 Program::Program(std::vector<std::string> argv) {
-  if (argv.empty()) throw std::runtime_error(harness::tr("no program to start").english);
+  if (argv.empty()) throw std::runtime_error(speak::tr("no program to start").english);
   out_ = temporary_file();
   err_ = temporary_file();
   posix_spawn_file_actions_t actions;
@@ -97,7 +97,7 @@ Program::Program(std::vector<std::string> argv) {
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   pid_t pid = -1;
-  auto env = harness::child_environment();  // the user's, not the one gettext was given
+  auto env = speak::child_environment();  // the user's, not the one gettext was given
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -107,7 +107,7 @@ Program::Program(std::vector<std::string> argv) {
   if (rc != 0) {
     ::close(out_);
     ::close(err_);
-    throw std::runtime_error(harness::tr("cannot start {}: {}", argv[0], std::strerror(rc)).english);
+    throw std::runtime_error(speak::tr("cannot start {}: {}", argv[0], std::strerror(rc)).english);
   }
   pid_ = pid;
   remember(pid_);
@@ -167,9 +167,9 @@ std::size_t Program::output_size() const {
 std::string describe_status(int status) {
   if (status > 128 && status < 128 + 65) {
     const char* name = sigabbrev_np(status - 128);
-    return harness::tr("killed by SIG{}", name ? std::string(name) : std::to_string(status - 128)).english;
+    return speak::tr("killed by SIG{}", name ? std::string(name) : std::to_string(status - 128)).english;
   }
-  return harness::tr("exit status {}", status).english;
+  return speak::tr("exit status {}", status).english;
 }
 
 std::string last_line(const std::string& text, std::size_t max) {

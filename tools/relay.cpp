@@ -15,9 +15,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "sticky/command_line.hpp"
-#include "harness/narrator.hpp"
-#include "harness/text.hpp"
+#include "speak/command_line.hpp"
+#include "speak/narrator.hpp"
+#include "speak/text.hpp"
 #include "sticky/relay.hpp"
 #include "sticky/trace_json.hpp"
 
@@ -34,34 +34,34 @@ int main(int argc, char** argv) {
                "relay"};
   std::string host = "127.0.0.1", to, trace_file;
   int port = 9100;
-  sticky::cli::ShapingArgs shaping;
+  speak::cli::ShapingArgs shaping;
   app.add_option("--host", host, "address to listen on")->capture_default_str();
   app.add_option("--port", port, "port to listen on; 0 lets the OS pick")->check(CLI::Range(0, 65535))->capture_default_str();
   app.add_option("--to", to, "the server: HOST:PORT, [V6]:PORT or unix:PATH")->required();
-  sticky::cli::add_shaping_options(app, shaping);
+  speak::cli::add_shaping_options(app, shaping);
   app.add_option("--trace", trace_file, "write every piece relayed as JSON Lines to FILE");
   bool no_color = false;
   app.add_flag("--no-color", no_color, "no colour (also: NO_COLOR, or stdout not a terminal)");
   std::string lang;
   app.add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
-  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
-  if (!harness::use_language("relay", lang)) return 2;
+  if (auto status = speak::cli::parse(app, argc, argv)) return *status;
+  if (!speak::use_language("relay", lang)) return 2;
 
-  return harness::run("relay", [&] {
+  return speak::run("relay", [&] {
     sticky::RelayOptions options;
     options.listen = sticky::Address::ip(host, static_cast<std::uint16_t>(port));
     options.target = sticky::Address::parse(to);
-    sticky::cli::apply_shaping(shaping, options);
+    speak::cli::apply_shaping(shaping, options);
 
     sticky::Trace trace;
     std::ofstream trace_out;
     if (!trace_file.empty()) {
       trace_out.open(trace_file);
-      if (!trace_out) throw std::runtime_error(harness::tr("cannot write {}", trace_file).english);
+      if (!trace_out) throw std::runtime_error(speak::tr("cannot write {}", trace_file).english);
       trace.add_listener(sticky::json_lines_writer(trace_out));
     }
     static std::atomic<bool> narrate{true};
-    trace.add_listener(harness::Narrator(stdout, !no_color && !std::getenv("NO_COLOR") && ::isatty(1), &narrate));
+    trace.add_listener(speak::Narrator(stdout, !no_color && !std::getenv("NO_COLOR") && ::isatty(1), &narrate));
     options.trace = &trace;
 
     sticky::Relay relay(options);
@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
     fmt::print("listening on {}\n", relay.address().to_string());
     auto shaping_text = [](const sticky::Shaping& s) {
       std::string d = s.describe();
-      return d == "pass-through" ? harness::tr("pass-through") : harness::same(d);
+      return d == "pass-through" ? speak::tr("pass-through") : speak::same(d);
     };
-    fmt::print("{}\n", harness::tr("relaying to {}; up: {}; down: {}", options.target.to_string(),
+    fmt::print("{}\n", speak::tr("relaying to {}; up: {}; down: {}", options.target.to_string(),
                                    shaping_text(options.to_server), shaping_text(options.to_client))
                            .local);
     // A seed the relay picked itself: print it, so `--random-split SEED` replays this run.
@@ -92,8 +92,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     relay.run();
     running = nullptr;
-    fmt::print("{}\n", relay.connections() == 1 ? harness::tr("relay stopped after {} connection", 1).local
-                                                : harness::tr("relay stopped after {} connections", relay.connections()).local);
+    fmt::print("{}\n", relay.connections() == 1 ? speak::tr("relay stopped after {} connection", 1).local
+                                                : speak::tr("relay stopped after {} connections", relay.connections()).local);
     return 0;
   });
 }

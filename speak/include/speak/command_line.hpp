@@ -4,9 +4,9 @@
 //
 //   CLI::App app{"what it does", "frametool"};
 //   sticky::CodecSpec spec;
-//   sticky::cli::add_codec_options(app, spec);
-//   if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
-//   return sticky::cli::run("frametool", [&] { ...; return 0; });   // exceptions -> exit 1
+//   speak::cli::add_codec_options(app, spec);
+//   if (auto status = speak::cli::parse(app, argc, argv)) return *status;
+//   return speak::run("frametool", [&] { ...; return 0; });   // exceptions -> exit 1 (text.hpp)
 //
 // Header-only, so that lib itself does not depend on CLI11; only binaries include it.
 #pragma once
@@ -22,42 +22,14 @@
 #include <utility>
 #include <vector>
 
+#include "speak/terminal.hpp"
 #include "sticky/codec_spec.hpp"
 #include "sticky/relay.hpp"
 
-namespace sticky::cli {
+namespace speak::cli {
 
 // Words of `text` in lines of at most `width` columns (its own line breaks kept).
-inline std::string wrap(const std::string& text, std::size_t width) {
-  std::string out, line, word;
-  auto columns = [](const std::string& t) {
-    std::size_t n = 0;
-    for (unsigned char c : t) n += (c & 0xC0) != 0x80;
-    return n;
-  };
-  auto flush_word = [&] {
-    if (word.empty()) return;
-    if (!line.empty() && columns(line) + 1 + columns(word) > width) {
-      out += line + "\n";
-      line.clear();
-    }
-    line += (line.empty() ? "" : " ") + word;
-    word.clear();
-  };
-  for (char c : text) {
-    if (c == ' ') {
-      flush_word();
-    } else if (c == '\n') {
-      flush_word();
-      out += line + "\n";
-      line.clear();
-    } else {
-      word += c;
-    }
-  }
-  flush_word();
-  return out + line;
-}
+inline std::string wrap(const std::string& text, std::size_t width) { return speak::wrap(text, width, 0); }
 
 // CLI11's help, folded to fit 80 columns: every binary's --help reads on a classroom
 // terminal and in a man page.
@@ -101,31 +73,7 @@ inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   }
 }
 
-// The English report of a failure: "program: what", and the usage hint when `usage`.
-inline void report_in_english(const std::string& program, const std::string& what, bool usage) {
-  fmt::print(stderr, "{}: {}\n", program, what);
-  if (usage) fmt::print(stderr, "Run '{} --help' for usage.\n", program);
-}
-
-// Runs the body of main(): std::invalid_argument (a bad option value found late) is a usage
-// error, exit 2 with the hint; any other exception is one line on stderr and exit 1.
-// `report` says it (a translated report passes its own).
-template <typename Body, typename Report = decltype(&report_in_english)>
-int run(const std::string& program, Body&& body, Report report = &report_in_english) {
-  try {
-    return std::forward<Body>(body)();
-  } catch (const std::invalid_argument& e) {
-    std::fflush(stdout);
-    report(program, e.what(), true);
-    return 2;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    report(program, e.what(), false);
-    return 1;
-  }
-}
-
-inline void add_codec_options(CLI::App& app, CodecSpec& spec) {
+inline void add_codec_options(CLI::App& app, sticky::CodecSpec& spec) {
   app.add_option("--codec", spec.codec, "framing: length prefix, line, delimiter or fixed size")
       ->check(CLI::IsMember({"length", "line", "delimiter", "fixed"}))
       ->capture_default_str();
@@ -172,7 +120,7 @@ inline void add_shaping_options(CLI::App& app, ShapingArgs& args) {
 }
 
 // std::invalid_argument with a one-line reason on a bad value.
-inline void apply_shaping(const ShapingArgs& args, RelayOptions& options) {
+inline void apply_shaping(const ShapingArgs& args, sticky::RelayOptions& options) {
   const std::pair<const char*, const std::vector<std::string>*> all[] = {{"split", &args.split},
                                                                          {"random-split", &args.random_split},
                                                                          {"pace", &args.pace},
@@ -183,4 +131,4 @@ inline void apply_shaping(const ShapingArgs& args, RelayOptions& options) {
     for (const auto& v : *values) sticky::apply_shaping(options, name, v);
 }
 
-}  // namespace sticky::cli
+}  // namespace speak::cli

@@ -1,7 +1,7 @@
 // What a demo says, in two languages at once: the trace records English (JSON output never
-// changes with the language), the narration shows the user's (sticky/language.hpp).
+// changes with the language), the narration shows the user's (speak/language.hpp).
 //
-//   demo.say(harness::tr("the server slept {} ms before its recv()", 50));
+//   demo.say(speak::tr("the server slept {} ms before its recv()", 50));
 //
 // tr() formats the English text and its translation with the same arguments and remembers
 // the pair, so that the narrator, which sees only the trace's English, prints the other.
@@ -24,18 +24,15 @@
 #include <utility>
 #include <vector>
 
-#include "sticky/command_line.hpp"
-#include "sticky/language.hpp"
+#include "speak/language.hpp"
 
-namespace harness {
+namespace speak {
 
 struct Text {
   std::string english;
   std::string local;
 };
 
-// Marks a text for translation where it is defined; translate it where it is used.
-constexpr const char* N_(const char* english) { return english; }
 
 // Remembers that `english` is shown as `local`; localize() gives it back.
 void remember_translation(const std::string& english, const std::string& local);
@@ -70,7 +67,7 @@ std::string format_local(const char* local, const std::string& english, fmt::for
 
 template <typename... Args>
 Text tr(const char* english, const Args&... args) {
-  const char* local = sticky::translate(english);
+  const char* local = speak::translate(english);
   Text text;
   text.english = fmt::format(fmt::runtime(english), detail::pick(args, false)...);
   if (local == english) {
@@ -87,7 +84,7 @@ inline Text byte_count(std::uint64_t n) { return n == 1 ? tr("{} byte", n) : tr(
 // The value of --lang VALUE or --lang=VALUE among a program's arguments (before any "--"),
 // or "" — for what a program says before its options are parsed.
 std::string lang_argument(int argc, char** argv);
-// sticky::use_language(sticky::choose_language(requested)); an unknown language is a usage
+// speak::use_language(speak::choose_language(requested)); an unknown language is a usage
 // error, said on stderr: returns false.
 bool use_language(const std::string& program, const std::string& requested);
 
@@ -99,11 +96,22 @@ std::vector<std::string> child_environment();
 // knows it; with `usage`, the hint "Run 'program --help' for usage." after it.
 void print_error(const std::string& program, const std::string& english, bool usage = false);
 
-// sticky::cli::run in the user's language: std::invalid_argument is a usage error (exit 2,
-// with the hint), any other exception one line and exit 1.
+// Runs the body of main() and says its failure in the user's language: std::invalid_argument
+// (a bad option value found late) is a usage error, exit 2 with the hint; any other exception
+// is one line on stderr and exit 1.
 template <typename Body>
 int run(const std::string& program, Body&& body) {
-  return sticky::cli::run(program, std::forward<Body>(body), print_error);
+  try {
+    return std::forward<Body>(body)();
+  } catch (const std::invalid_argument& e) {
+    std::fflush(stdout);
+    print_error(program, e.what(), true);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    print_error(program, e.what(), false);
+    return 1;
+  }
 }
 
-}  // namespace harness
+}  // namespace speak

@@ -16,16 +16,16 @@
 #include <iostream>
 #include <random>
 
-#include "harness/narrator.hpp"
-#include "harness/text.hpp"
+#include "speak/narrator.hpp"
+#include "speak/text.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
-#include "sticky/command_line.hpp"
+#include "speak/command_line.hpp"
 #include "sticky/decoder.hpp"
 
 namespace {
 
-using harness::tr;
+using speak::tr;
 const char* const kProgram = "frametool";
 
 // Reads stdin in whatever pieces read() returns, calling `chunk` for each. With `hex`, stdin
@@ -51,7 +51,7 @@ void read_stdin(F&& chunk, bool hex = false) {
   try {
     bytes = sticky::from_hex(digits);
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(tr("--input hex: {}", harness::localized(e.what())).english);  // bad data, not bad usage
+    throw std::runtime_error(tr("--input hex: {}", speak::localized(e.what())).english);  // bad data, not bad usage
   }
   chunk(bytes);
 }
@@ -61,7 +61,7 @@ sticky::FrameError explained(const sticky::Codec& codec, const sticky::Decoder& 
   const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec);
   std::string message = e.what();
   if (!length || message.find("length") == std::string::npos || e.offset() != decoder.stream_offset()) return e;
-  std::string hint = harness::length_hint(length->options(), decoder.pending());
+  std::string hint = speak::length_hint(length->options(), decoder.pending());
   if (hint.empty()) return e;
   std::string prefix = fmt::format("at byte {}: ", e.offset());
   if (message.starts_with(prefix)) message.erase(0, prefix.size());
@@ -89,7 +89,7 @@ int encode(const sticky::Codec& codec, const std::vector<std::string>& messages,
       codec.encode(message, wire);
     } catch (const std::invalid_argument& e) {
       std::fflush(stdout);
-      throw BadMessage(tr("cannot frame message {}: {}", number, harness::localized(e.what())).english);
+      throw BadMessage(tr("cannot frame message {}: {}", number, speak::localized(e.what())).english);
     }
     write_stdout(as_hex ? sticky::to_hex(wire) + "\n" : wire);
   };
@@ -172,29 +172,29 @@ void annotate(const char* label, std::string_view bytes, const std::string& note
   for (std::size_t i = 0; i < std::min(bytes.size(), limit); ++i)
     shown += fmt::format("{:02x} ", static_cast<unsigned char>(bytes[i]));
   if (bytes.size() > limit) shown += fmt::format("… (+{})", sticky::count_bytes(bytes.size() - limit));
-  fmt::print("  {} {:<48} {}\n", harness::pad(tr(label).local, 13), shown, note);
+  fmt::print("  {} {:<48} {}\n", speak::pad(tr(label).local, 13), shown, note);
 }
 
 void inspect_frame(const sticky::Codec& codec, const sticky::Frame& frame, std::uint64_t number) {
   fmt::print("{}\n", tr("frame {} at byte {}: {} on the wire, payload {}", number, frame.offset,
-                        harness::byte_count(frame.raw.size()), harness::byte_count(frame.payload.size()))
+                        speak::byte_count(frame.raw.size()), speak::byte_count(frame.payload.size()))
                          .local);
   std::string text = "\"" + sticky::printable(frame.payload.substr(0, 40)) +
                      (frame.payload.size() > 40 ? "…\"" : "\"");
   if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) {
     const auto& o = length->options();
     std::size_t header = length->header_size();
-    annotate(harness::N_("before field"), frame.raw.substr(0, o.offset));
+    annotate(speak::N_("before field"), frame.raw.substr(0, o.offset));
     std::string value = fmt::format("= {}", length->read_signed_field(frame.raw));
     if (o.adjust) value += " " + tr("{:+} (adjust) = {}", o.adjust, frame.payload.size()).local;
-    annotate(harness::N_("length field"), frame.raw.substr(o.offset, o.width), value);
-    if (length->skip() > header) annotate(harness::N_("skipped"), frame.raw.substr(header, length->skip() - header));
-    annotate(length->skip() < header ? harness::N_("frame (w/ hdr)") : harness::N_("payload"), frame.payload, text);
+    annotate(speak::N_("length field"), frame.raw.substr(o.offset, o.width), value);
+    if (length->skip() > header) annotate(speak::N_("skipped"), frame.raw.substr(header, length->skip() - header));
+    annotate(length->skip() < header ? speak::N_("frame (w/ hdr)") : speak::N_("payload"), frame.payload, text);
   } else {
-    annotate(harness::N_("payload"), frame.payload, text);
+    annotate(speak::N_("payload"), frame.payload, text);
     std::size_t end = static_cast<std::size_t>(frame.payload.data() - frame.raw.data()) + frame.payload.size();
     if (end < frame.raw.size())
-      annotate(dynamic_cast<const sticky::FixedCodec*>(&codec) ? harness::N_("padding") : harness::N_("delimiter"),
+      annotate(dynamic_cast<const sticky::FixedCodec*>(&codec) ? speak::N_("padding") : speak::N_("delimiter"),
                frame.raw.substr(end));
   }
 }
@@ -214,11 +214,11 @@ int inspect(const sticky::Codec& codec, bool hex) {
   }
   if (!decoder.pending().empty()) {
     fmt::print("{}\n", tr("leftover at byte {}: {}", decoder.stream_offset(),
-                          harness::byte_count(decoder.pending().size()))
+                          speak::byte_count(decoder.pending().size()))
                            .local);
-    annotate(harness::N_("incomplete"), decoder.pending());
+    annotate(speak::N_("incomplete"), decoder.pending());
   }
-  auto total = harness::byte_count(decoder.stream_offset() + decoder.pending().size());
+  auto total = speak::byte_count(decoder.stream_offset() + decoder.pending().size());
   fmt::print("{}\n", decoder.frames() == 1 ? tr("{} frame, {}", decoder.frames(), total).local
                                            : tr("{} frames, {}", decoder.frames(), total).local);
   std::fflush(stdout);
@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> messages;
   std::string encode_format;
   auto* enc = app.add_subcommand("encode", "messages (arguments, else stdin lines) -> framed bytes on stdout");
-  sticky::cli::add_codec_options(*enc, spec);
+  speak::cli::add_codec_options(*enc, spec);
   enc->add_option("MESSAGE", messages, "messages to frame; without any, one per stdin line");
   enc->add_option("--format", encode_format, "raw bytes, or hex (default: hex on a terminal, raw otherwise)")
       ->check(CLI::IsMember({"raw", "hex"}));
@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> random_chunks;
   std::string format = "text";
   auto* dec = app.add_subcommand("decode", "framed stream on stdin -> one frame a line");
-  sticky::cli::add_codec_options(*dec, spec);
+  speak::cli::add_codec_options(*dec, spec);
   auto* chunk_option = dec->add_option("--chunk", chunk, "feed the decoder N bytes at a time")->check(CLI::Range(1, 1 << 30));
   dec->add_option("--random-chunks", random_chunks, "feed it pieces of random size 1..MAX (default 16): SEED[:MAX]")
       ->excludes(chunk_option);
@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* ins = app.add_subcommand("inspect", "annotated hex dump of a framed stream on stdin");
-  sticky::cli::add_codec_options(*ins, spec);
+  speak::cli::add_codec_options(*ins, spec);
   ins->add_option("--input", input, "stdin as raw bytes, or hex digits")
       ->check(CLI::IsMember({"raw", "hex"}))
       ->capture_default_str();
@@ -279,16 +279,16 @@ int main(int argc, char** argv) {
   for (auto* sub : {static_cast<CLI::App*>(&app), enc, dec, ins})
     sub->add_option("--lang", lang, "en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)");
   // What is said before the options are parsed is said in the language asked for too.
-  if (!harness::use_language(kProgram, harness::lang_argument(argc, argv))) return 2;
+  if (!speak::use_language(kProgram, speak::lang_argument(argc, argv))) return 2;
   if (argc > 1 && argv[1][0] != '-') {
     std::string_view command = argv[1];
     if (command != "encode" && command != "decode" && command != "inspect") {
-      harness::print_error(kProgram, tr("unknown command '{}' (encode, decode or inspect)", command).english, true);
+      speak::print_error(kProgram, tr("unknown command '{}' (encode, decode or inspect)", command).english, true);
       return 2;
     }
   }
-  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
-  if (!harness::use_language(kProgram, lang)) return 2;
+  if (auto status = speak::cli::parse(app, argc, argv)) return *status;
+  if (!speak::use_language(kProgram, lang)) return 2;
 
   try {
     auto codec = sticky::make_codec(spec);
@@ -302,17 +302,17 @@ int main(int argc, char** argv) {
     }
     return inspect(*codec, input == "hex");
   } catch (const BadMessage& e) {
-    harness::print_error(kProgram, e.what());
+    speak::print_error(kProgram, e.what());
     return 1;
   } catch (const sticky::FrameError& e) {
     std::fflush(stdout);
-    harness::print_error(kProgram, e.what());
+    speak::print_error(kProgram, e.what());
     return 1;
   } catch (const std::invalid_argument& e) {
-    harness::print_error(kProgram, e.what(), true);
+    speak::print_error(kProgram, e.what(), true);
     return 2;
   } catch (const std::exception& e) {
-    harness::print_error(kProgram, e.what());
+    speak::print_error(kProgram, e.what());
     return 1;
   }
 }

@@ -8,7 +8,7 @@
 //   sticky-check client --listen 9100 --upstream :9005 -- python3 client.py 9100
 //
 // Exit status: 0 nothing broke it, 1 a cut broke it, 2 a usage error, 3 the reference run
-// (nothing cut) failed. The pieces of the cut and the shrinking live in demos/check/.
+// (nothing cut) failed. The pieces of the cut and the shrinking live in tools/check/.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -23,9 +23,9 @@
 #include "check/cuts.hpp"
 #include "check/program.hpp"
 #include "check/report.hpp"
-#include "harness/narrator.hpp"
-#include "harness/text.hpp"
-#include "sticky/command_line.hpp"
+#include "speak/narrator.hpp"
+#include "speak/text.hpp"
+#include "speak/command_line.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/error.hpp"
 
@@ -33,8 +33,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using check::Cuts;
-using harness::Text;
-using harness::tr;
+using speak::Text;
+using speak::tr;
 using check::Family;
 using sticky::Millis;
 
@@ -80,7 +80,7 @@ class Progress {
       std::size_t n = 1;
       while (i + n < text.local.size() && (static_cast<unsigned char>(text.local[i + n]) & 0xc0) == 0x80) ++n;
       std::string next = line + text.local.substr(i, n);
-      if (harness::display_width(next) > 79) break;
+      if (speak::display_width(next) > 79) break;
       line = std::move(next);
       i += n;
     }
@@ -235,7 +235,7 @@ bool shrink_first(const check::Plan& a, const check::Plan& b) {
 // "sticky-check: cut 3 of 37: header split  (1 broke it)"
 Text progress_line(std::size_t i, std::size_t planned, Family family, std::size_t broke) {
   Text line = tr("sticky-check: cut {} of {}: {}", i + 1, planned, check::family_text(family));
-  return broke ? harness::plus(line, tr("  ({} broke it)", broke)) : line;
+  return broke ? speak::plus(line, tr("  ({} broke it)", broke)) : line;
 }
 
 // ------------------------------------------------------------------------------ server mode
@@ -260,7 +260,7 @@ class ServerCheck {
       try {
         frames_.push_back(codec_->encode(messages_[i]));
       } catch (const std::invalid_argument& e) {
-        throw UsageError(tr("message {} cannot be framed: {}", i + 1, harness::localized(e.what())).english);
+        throw UsageError(tr("message {} cannot be framed: {}", i + 1, speak::localized(e.what())).english);
       }
       stream_ += frames_.back();
     }
@@ -271,7 +271,7 @@ class ServerCheck {
       target_ = o_.connect.empty() ? sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(*o_.port))
                                    : sticky::Address::parse(o_.connect);
     } catch (const std::exception& e) {
-      throw UsageError(tr("--connect: {}", harness::localized(e.what())).english);
+      throw UsageError(tr("--connect: {}", speak::localized(e.what())).english);
     }
 
     report_.mode = "server";
@@ -352,15 +352,15 @@ class ServerCheck {
     try {
       program_ = std::make_unique<check::Program>(o_.command);
     } catch (const std::exception& e) {
-      return harness::localized(e.what()).english;
+      return speak::localized(e.what()).english;
     }
     auto limit = std::min(deadline_, Clock::now() + std::chrono::seconds(10));
     for (;;) {
       if (auto status = program_->wait_exit(Millis(0))) {
         std::string err = program_->err();
         Text text = tr("The program ended ({0}) before it listened on {1}.",
-                       harness::localized(check::describe_status(*status)), report_.target);
-        if (auto last = check::last_line(err); !last.empty()) text = harness::plus(text, tr(" It said: {}", last));
+                       speak::localized(check::describe_status(*status)), report_.target);
+        if (auto last = check::last_line(err); !last.empty()) text = speak::plus(text, tr(" It said: {}", last));
         return text.english;
       }
       if (listening_now()) return std::nullopt;
@@ -379,7 +379,7 @@ class ServerCheck {
     auto status = program_->wait_exit(Millis(suspicious ? 50 : 0));
     if (!status) return std::nullopt;
     ++deaths_;
-    Text text = tr("The program died ({})", harness::localized(check::describe_status(*status)));
+    Text text = tr("The program died ({})", speak::localized(check::describe_status(*status)));
     if (auto last = check::last_line(program_->err()); !last.empty()) text = tr("{}: {}", text, last);
     return text.english;
   }
@@ -387,7 +387,7 @@ class ServerCheck {
   bool ensure_running() {
     if (!program_ || !program_->wait_exit(Millis(0))) return true;
     if (auto error = start_program()) {
-      report_.notes.push_back(tr("The program could not be started again: {}", harness::localized(*error)).english);
+      report_.notes.push_back(tr("The program could not be started again: {}", speak::localized(*error)).english);
       return false;
     }
     return true;
@@ -490,12 +490,12 @@ class ServerCheck {
     if (k > 0)
       f.story.push_back(k == 1 ? tr("Answer 1 equals the reference's.").english
                                : tr("Answers 1-{} equal the reference's.", k).english);
-    auto quote = [](std::string_view bytes) { return harness::localized(check::quote(bytes)); };
-    Text asked = k < messages_.size() ? tr("Message {} {}: ", k + 1, quote(messages_[k])) : harness::same("");
+    auto quote = [](std::string_view bytes) { return speak::localized(check::quote(bytes)); };
+    Text asked = k < messages_.size() ? tr("Message {} {}: ", k + 1, quote(messages_[k])) : speak::same("");
     Text expected = k < reference_.size() ? quote(reference_[k]) : tr("nothing");
-    Text detail = harness::localized(x.detail);
+    Text detail = speak::localized(x.detail);
     using End = check::Exchange::End;
-    auto story = [&](const Text& text) { f.story.push_back(harness::plus(asked, text).english); };
+    auto story = [&](const Text& text) { f.story.push_back(speak::plus(asked, text).english); };
     switch (x.end) {
       case End::mismatch:
         story(tr("the program answered {}; the reference answer was {}.", quote(x.answers[k]), expected));
@@ -530,7 +530,7 @@ class ServerCheck {
                              ? tr("Then {} byte that make no whole answer: {}.", x.pending.size(), quote(x.pending))
                              : tr("Then {} bytes that make no whole answer: {}.", x.pending.size(), quote(x.pending)))
                             .english);
-    if (death) f.story.push_back(tr("{}.", harness::localized(*death)).english);
+    if (death) f.story.push_back(tr("{}.", speak::localized(*death)).english);
     f.replay = replay_command(argc_, argv_, f.cuts);
     report_.finding = std::move(f);
   }
@@ -547,7 +547,7 @@ class ServerCheck {
     std::size_t k = x.message;
     std::string what;
     if (x.end == check::Exchange::End::cannot_connect) {
-      what = tr("Could not connect: {}.", harness::localized(x.detail)).english;
+      what = tr("Could not connect: {}.", speak::localized(x.detail)).english;
     } else {
       Text how;
       using End = check::Exchange::End;
@@ -555,11 +555,11 @@ class ServerCheck {
         case End::timeout: how = tr("got no answer within {} ms", o_.timeout_ms); break;
         case End::closed:
         case End::reset: how = tr("made the program close the connection instead of answering"); break;
-        case End::bad_frame: how = tr("got an answer that cannot be framed: {}", harness::localized(x.detail)); break;
-        default: how = harness::localized(x.summary()); break;
+        case End::bad_frame: how = tr("got an answer that cannot be framed: {}", speak::localized(x.detail)); break;
+        default: how = speak::localized(x.summary()); break;
       }
       what = tr("Sent whole, in one write, message {} {} {}.", k + 1,
-                k < messages_.size() ? harness::localized(check::quote(messages_[k])) : harness::same(""), how)
+                k < messages_.size() ? speak::localized(check::quote(messages_[k])) : speak::same(""), how)
                  .english;
     }
     std::vector<std::string> hints;
@@ -592,7 +592,7 @@ class ServerCheck {
     if (hints.empty() && x.end == check::Exchange::End::mismatch) {
       // Not possible in a reference run; kept for completeness.
     }
-    if (death) hints.push_back(tr("{}.", harness::localized(*death)).english);
+    if (death) hints.push_back(tr("{}.", speak::localized(*death)).english);
     else if (program_)
       if (auto last = check::last_line(program_->err()); !last.empty())
         hints.push_back(tr("Its stderr ends: {}", last).english);
@@ -654,7 +654,7 @@ class ClientCheck {
     try {
       upstream_ = sticky::Address::parse(o_.upstream);
     } catch (const std::exception& e) {
-      throw UsageError(tr("--upstream: {}", harness::localized(e.what())).english);
+      throw UsageError(tr("--upstream: {}", speak::localized(e.what())).english);
     }
     listen_ = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(o_.listen));
     report_.mode = "client";
@@ -679,7 +679,7 @@ class ClientCheck {
       reference_ = check::run_client(o_.command, listen_, upstream_, std::nullopt, reference_limits);
     } catch (const std::exception& e) {
       report_.status = 3;
-      report_.reference_failure = tr("{}.", harness::localized(e.what())).english;
+      report_.reference_failure = tr("{}.", speak::localized(e.what())).english;
       return report_;
     }
     if (auto failure = reference_failure()) {
@@ -696,7 +696,7 @@ class ClientCheck {
                                   .english);
       layout_.frames.push_back({decoded, reference_.down.size() - decoded, 0, reference_.down.size() - decoded});
     }
-    Text ending = harness::localized(reference_.ending());
+    Text ending = speak::localized(reference_.ending());
     report_.reference.push_back(
         (layout_.frames.size() == 1
              ? tr("the program ran through an uncut relay: {} answer ({} bytes) came down, it printed {} bytes and "
@@ -727,7 +727,7 @@ class ClientCheck {
   std::optional<std::string> reference_failure() {
     const auto& r = reference_;
     std::optional<std::string> what;
-    Text ending = harness::localized(r.ending());
+    Text ending = speak::localized(r.ending());
     if (r.connections == 0)
       what = tr("The program never connected to {} ({}): does it use the port --listen gives?", listen_.to_string(),
                 ending).english;
@@ -851,7 +851,7 @@ class ClientCheck {
         std::size_t end = s.find('\n', from);
         return s.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
       };
-      auto quote = [](std::string_view bytes) { return harness::localized(check::quote(bytes)); };
+      auto quote = [](std::string_view bytes) { return speak::localized(check::quote(bytes)); };
       if (at == b.size())
         f.story.push_back(
             tr("Its output stops at line {}: it printed {} of the reference's {} bytes.", line, b.size(), a.size()).english);
@@ -866,9 +866,9 @@ class ClientCheck {
     } else {
       f.story.push_back(tr("Its output equals the reference's.").english);
     }
-    Text ending = tr("It ended with {}", harness::localized(run.ending()));
+    Text ending = tr("It ended with {}", speak::localized(run.ending()));
     if (run.status != reference_.status || run.killed())
-      ending = harness::plus(ending, tr(" (the reference: {})", harness::localized(reference_.ending())));
+      ending = speak::plus(ending, tr(" (the reference: {})", speak::localized(reference_.ending())));
     if (auto last = check::last_line(run.err); !last.empty() && (run.status != 0 || run.killed()))
       ending = tr("{}: {}", ending, last);
     f.story.push_back(tr("{}.", ending).english);
@@ -933,7 +933,7 @@ int main(int argc, char** argv) {
   server->get_formatter()->column_width(24);
   server->add_option("--port", o.port, "the program listens on 127.0.0.1:PORT")->check(CLI::Range(1, 65535));
   server->add_option("--connect", o.connect, "a server already running: HOST:PORT")->excludes("--port");
-  sticky::cli::add_codec_options(*server, o.codec);
+  speak::cli::add_codec_options(*server, o.codec);
   server->add_option("--message", o.messages, "a message to send (repeatable; default: a built-in set)");
   server->add_option("--messages", o.messages_file, "messages to send, one per line of FILE");
   server->add_option("--timeout", o.timeout_ms, "ms to wait for an answer in the reference run")
@@ -947,7 +947,7 @@ int main(int argc, char** argv) {
   client->add_option("--listen", o.listen, "127.0.0.1:PORT, where the program expects its server")
       ->required()->check(CLI::Range(1, 65535));
   client->add_option("--upstream", o.upstream, "the real server: HOST:PORT")->required();
-  sticky::cli::add_codec_options(*client, o.codec);
+  speak::cli::add_codec_options(*client, o.codec);
   client->add_option("--pace", o.pace_us, "microseconds between answer pieces")->capture_default_str()->check(CLI::Range(0, 1000000));
   add_common(*client, o);
   client->add_option("command", o.command, "the client to run, after --");
@@ -965,12 +965,12 @@ int main(int argc, char** argv) {
       argc = i;
       break;
     }
-  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
-  if (!harness::use_language(kProgram, lang)) return 2;
+  if (auto status = speak::cli::parse(app, argc, argv)) return *status;
+  if (!speak::use_language(kProgram, lang)) return 2;
   if (!program.empty()) o.command = program;
   o.mode = server->parsed() ? "server" : "client";
   if (o.mode == "client" && o.command.empty()) {
-    harness::print_error(kProgram, tr("client needs the program to run: -- COMMAND [ARGS...]").english, true);
+    speak::print_error(kProgram, tr("client needs the program to run: -- COMMAND [ARGS...]").english, true);
     return 2;
   }
   if (!o.seed) {
@@ -981,7 +981,7 @@ int main(int argc, char** argv) {
   try {
     if (o.replay_cuts) check::parse_cuts(*o.replay_cuts);
   } catch (const std::invalid_argument& e) {
-    harness::print_error(kProgram, tr("--replay-cuts: {}", harness::localized(e.what())).english, true);
+    speak::print_error(kProgram, tr("--replay-cuts: {}", speak::localized(e.what())).english, true);
     return 2;
   }
   try {
@@ -997,10 +997,10 @@ int main(int argc, char** argv) {
     else fmt::print("{}", check::render_text(report, colour));
     return report.status;
   } catch (const UsageError& e) {
-    harness::print_error(kProgram, e.what(), true);
+    speak::print_error(kProgram, e.what(), true);
     return 2;
   } catch (const std::exception& e) {
-    harness::print_error(kProgram, e.what());
+    speak::print_error(kProgram, e.what());
     return 3;
   }
 }

@@ -1,5 +1,5 @@
 #include "check/client_run.hpp"
-#include "harness/text.hpp"
+#include "speak/text.hpp"
 
 #include <fmt/format.h>
 
@@ -22,8 +22,8 @@ std::int64_t now_ns() {
 }  // namespace
 
 std::string ClientRun::ending() const {
-  if (stuck) return harness::tr("stuck: nothing left to read, and it did not exit (killed)").english;
-  if (timed_out) return harness::tr("still running at the time limit (killed)").english;
+  if (stuck) return speak::tr("stuck: nothing left to read, and it did not exit (killed)").english;
+  if (timed_out) return speak::tr("still running at the time limit (killed)").english;
   return describe_status(status);
 }
 

@@ -5,19 +5,19 @@
 
 #include <sstream>
 
-#include "harness/narrator.hpp"
-#include "harness/text.hpp"
+#include "speak/narrator.hpp"
+#include "speak/text.hpp"
 #include "sticky/bytes.hpp"
 
 namespace check {
 
-using harness::localize;
-using harness::tr;
+using speak::localize;
+using speak::tr;
 
 std::string wrap(const std::string& text, std::size_t width, std::size_t indent) {
   // Chinese: by display width, between any two characters (the narrator's wrapping).
-  if (harness::display_width(text) != text.size() && sticky::current_language() != sticky::Language::english)
-    return harness::wrap(text, width, indent);
+  if (speak::display_width(text) != text.size() && speak::current_language() != speak::Language::english)
+    return speak::wrap(text, width, indent);
   std::size_t lead = std::min(text.find_first_not_of(' '), text.size());
   std::istringstream words(text.substr(lead));
   std::string word, out, line(lead, ' ');
@@ -44,7 +44,7 @@ std::string quote(std::string_view bytes, std::size_t max) {
   std::string shown = sticky::printable(bytes.substr(0, n));
   while (n > 1 && shown.size() > max + 4) shown = sticky::printable(bytes.substr(0, --n));
   std::string quoted = fmt::format("\"{}{}\"", shown, n < bytes.size() ? "…" : "");
-  return tr("{} ({})", quoted, harness::byte_count(bytes.size())).english;
+  return tr("{} ({})", quoted, speak::byte_count(bytes.size())).english;
 }
 
 std::string shell_join(const std::vector<std::string>& argv) {
@@ -109,8 +109,8 @@ std::string render_text(const Report& r, bool colour) {
       const auto& t = it->second;
       std::string verdict = t.failed ? paint(colour, bad, tr("broke it {} of {}", t.failed, t.runs).local)
                                      : paint(colour, good, tr("ok").local);
-      std::string runs = harness::pad(t.runs == 1 ? tr("{:>3} run", t.runs).local : tr("{:>3} runs", t.runs).local, 8);
-      line(fmt::format("  {} {}  {}", harness::pad(family_text(family).local, 30), runs, verdict));
+      std::string runs = speak::pad(t.runs == 1 ? tr("{:>3} run", t.runs).local : tr("{:>3} runs", t.runs).local, 8);
+      line(fmt::format("  {} {}  {}", speak::pad(family_text(family).local, 30), runs, verdict));
     }
   }
 
@@ -125,16 +125,16 @@ std::string render_text(const Report& r, bool colour) {
     } else {
       line(paint(colour, bad, tr("BROKEN").local) + tr(": where the stream is cut changes what the program does.").local);
       if (!r.diagnosis.mistake.empty())
-        line(wrap(tr("Most likely it {}.", harness::same(paint(colour, bold, localize(r.diagnosis.mistake)))).local));
+        line(wrap(tr("Most likely it {}.", speak::same(paint(colour, bold, localize(r.diagnosis.mistake)))).local));
       else
         line(tr("The pattern of failing cuts names no classic mistake.").local);
       if (!r.diagnosis.evidence.empty()) line(wrap(tr("({})", localize(r.diagnosis.evidence)).local, 80, 3));
     }
-    harness::Text cuts = f.cuts.empty()       ? tr("no cut at all: everything in one write")
+    speak::Text cuts = f.cuts.empty()       ? tr("no cut at all: everything in one write")
                          : f.cuts.size() == 1 ? tr("1 cut, after byte {}", format_cuts(f.cuts))
                                               : tr("{} cuts, after bytes {}", f.cuts.size(), format_cuts(f.cuts));
-    harness::Text found_by = f.found_by.empty() ? harness::same("") : tr(", found by {}", harness::localized(f.found_by));
-    harness::Text how = f.replayed || (f.shrunk_from == 0 && f.cuts.empty()) ? harness::same("")
+    speak::Text found_by = f.found_by.empty() ? speak::same("") : tr(", found by {}", speak::localized(f.found_by));
+    speak::Text how = f.replayed || (f.shrunk_from == 0 && f.cuts.empty()) ? speak::same("")
                         : f.minimal
                             ? (f.replays == 1 ? tr("; shrunk from {} in {} replay{}", f.shrunk_from, f.replays, found_by)
                                               : tr("; shrunk from {} in {} replays{}", f.shrunk_from, f.replays, found_by))
@@ -159,7 +159,7 @@ std::string render_text(const Report& r, bool colour) {
         break;
       }
       std::string range = p.end - p.begin == 1 ? tr("byte {}", p.begin).local : tr("bytes {}-{}", p.begin, p.end - 1).local;
-      std::string head = fmt::format("  {} {:<25} ", harness::pad(range, 15),
+      std::string head = fmt::format("  {} {:<25} ", speak::pad(range, 15),
                                      hex_preview(p.bytes) + (p.end - p.begin > 8 ? " …" : ""));
       const std::size_t room = 80 - 44;  // the holds column starts at 44 (the … counts one)
       std::string holds = wrap(localize(p.holds), room, 0);

@@ -10,8 +10,8 @@
 
 namespace check {
 
-using harness::Text;
-using harness::tr;
+using speak::Text;
+using speak::tr;
 
 Cuts Layout::boundaries() const {
   Cuts cuts;
@@ -74,21 +74,21 @@ Layout layout_of_stream(const sticky::Codec& codec, std::string_view stream) {
 
 std::string_view family_name(Family family) {
   switch (family) {
-    case Family::all_in_one: return harness::N_("all in one write");
-    case Family::header_split: return harness::N_("header split");
-    case Family::header_body: return harness::N_("header and body apart");
-    case Family::body_split: return harness::N_("body split");
-    case Family::glued: return harness::N_("two messages in one write");
-    case Family::header_glued: return harness::N_("next header glued to the body");
-    case Family::bytes: return harness::N_("1-byte pieces");
-    case Family::random: return harness::N_("random cuts");
+    case Family::all_in_one: return speak::N_("all in one write");
+    case Family::header_split: return speak::N_("header split");
+    case Family::header_body: return speak::N_("header and body apart");
+    case Family::body_split: return speak::N_("body split");
+    case Family::glued: return speak::N_("two messages in one write");
+    case Family::header_glued: return speak::N_("next header glued to the body");
+    case Family::bytes: return speak::N_("1-byte pieces");
+    case Family::random: return speak::N_("random cuts");
   }
   return "?";
 }
 
 Text family_text(Family family) {
   std::string_view name = family_name(family);
-  return Text{std::string(name), sticky::translate(name.data())};  // (names are literals: \0 after them)
+  return Text{std::string(name), speak::translate(name.data())};  // (names are literals: \0 after them)
 }
 
 namespace {
@@ -163,9 +163,9 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
 
   {
     const std::pair<const char*, std::uint64_t (*)(std::uint64_t)> where[] = {
-        {harness::N_("each body cut in the middle"), [](std::uint64_t n) { return n / 2; }},
-        {harness::N_("each body cut after its first byte"), [](std::uint64_t) -> std::uint64_t { return 1; }},
-        {harness::N_("each body cut before its last byte"), [](std::uint64_t n) { return n - 1; }},
+        {speak::N_("each body cut in the middle"), [](std::uint64_t n) { return n / 2; }},
+        {speak::N_("each body cut after its first byte"), [](std::uint64_t) -> std::uint64_t { return 1; }},
+        {speak::N_("each body cut before its last byte"), [](std::uint64_t n) { return n - 1; }},
     };
     for (const auto& [name, at] : where) {
       Cuts extra;
@@ -324,7 +324,7 @@ Text list_families(const Tallies& tallies, bool broken) {
     items.push_back(broken ? tr("{} ({} of {})", family_text(family), it->second.failed, it->second.runs)
                            : tr("{} ({})", family_text(family), it->second.runs));
   }
-  return harness::join(items, tr(", "));
+  return speak::join(items, tr(", "));
 }
 
 }  // namespace
@@ -339,11 +339,11 @@ Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view e
   bool headers_fine = !failed(Family::header_split) && !failed(Family::header_body);
   if (headers_fine && error_text.find("UnicodeDecodeError") != std::string_view::npos) {
     diagnosis.mistake = kDecodesPieces;
-    diagnosis.evidence = harness::plus(harness::localized(diagnosis.evidence), tr("; it failed with UnicodeDecodeError")).english;
+    diagnosis.evidence = speak::plus(speak::localized(diagnosis.evidence), tr("; it failed with UnicodeDecodeError")).english;
   } else if (diagnosis.mistake.empty() && error_text.find("unpack requires a buffer of") != std::string_view::npos) {
     diagnosis.mistake = kRecvHeader;
     diagnosis.evidence =
-        harness::plus(harness::localized(diagnosis.evidence), tr("; struct.unpack got fewer bytes than a header")).english;
+        speak::plus(speak::localized(diagnosis.evidence), tr("; struct.unpack got fewer bytes than a header")).english;
   }
   return diagnosis;
 }
@@ -383,11 +383,11 @@ Diagnosis diagnose(const Tallies& tallies, bool has_header) {
   }
   Text mistake;
   for (std::size_t i = 0; i < mistakes.size(); ++i)
-    mistake = harness::join({mistake, mistake_text(mistakes[i])},
-                            i == 0 ? harness::same("") : i + 1 == mistakes.size() ? tr(", and ") : tr(", "));
+    mistake = speak::join({mistake, mistake_text(mistakes[i])},
+                            i == 0 ? speak::same("") : i + 1 == mistakes.size() ? tr(", and ") : tr(", "));
   d.mistake = mistake.english;
   if (d.mistake.empty() && passed(Family::bytes) && !glue && failed(Family::random))
-    evidence = harness::plus(evidence, tr("; only random cuts broke it"));
+    evidence = speak::plus(evidence, tr("; only random cuts broke it"));
   d.evidence = evidence.english;
   return d;
 }
@@ -436,15 +436,15 @@ namespace {
 // "header bytes 1-2 of 4" for a part [a, b) of a region of n bytes; "header" when it is all of it.
 // `region`: "header", "body", "bytes", "delimiter" or "padding".
 Text part(const char* region, std::uint64_t a, std::uint64_t b, std::uint64_t n) {
-  Text name{region, sticky::translate(region)};
+  Text name{region, speak::translate(region)};
   if (a == 0 && b == n) return name;
   if (b - a == 1) return tr("{} byte {} of {}", name, a + 1, n);
   return tr("{} bytes {}-{} of {}", name, a + 1, b, n);
 }
 
 // The regions of a frame, for part(); xgettext finds them here.
-[[maybe_unused]] const char* const kRegions[] = {harness::N_("header"), harness::N_("body"), harness::N_("bytes"),
-                                                 harness::N_("delimiter"), harness::N_("padding")};
+[[maybe_unused]] const char* const kRegions[] = {speak::N_("header"), speak::N_("body"), speak::N_("bytes"),
+                                                 speak::N_("delimiter"), speak::N_("padding")};
 
 }  // namespace
 
@@ -484,12 +484,12 @@ std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64
       parts.push_back(part(layout.trailer == "padding" ? "padding" : "delimiter", std::max(a, body_end) - body_end,
                            b - body_end, f.size - body_end));
     }
-    Text joined = harness::join(parts, tr(", "));
+    Text joined = speak::join(parts, tr(", "));
     items.push_back(answers ? tr("answer {}: {}", i + 1, joined) : tr("message {}: {}", i + 1, joined));
   }
   flush();
   if (items.empty()) return tr("nothing").english;
-  return harness::join(items, tr("; ")).english;
+  return speak::join(items, tr("; ")).english;
 }
 
 }  // namespace check

@@ -5,7 +5,7 @@
 //   sticky-trace -o lesson.jsonl -- python3 client.py     another: both append to one file
 //   sticky-view --replay lesson.jsonl
 //
-// The command runs with libsticky-trace.so preloaded (lib/trace/): the program's own
+// The command runs with libsticky-trace.so preloaded (tools/recorder/): the program's own
 // connect, send, recv, read, write … on sockets, in every thread and child process, become
 // JSON lines. This launcher only prepares the environment, runs the command, waits for it
 // and exits with its status; it writes nothing into the trace itself. At the end it reads
@@ -28,21 +28,21 @@
 #include <vector>
 
 #include "sticky/trace_status.hpp"
-#include "harness/text.hpp"
-#include "sticky/command_line.hpp"
+#include "speak/text.hpp"
+#include "speak/command_line.hpp"
 
 extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
-using harness::tr;
+using speak::tr;
 const char* const kProgram = "sticky-trace";
 
 bool colour = false;
 
 // One line on stderr, in the user's language.
-void say(const harness::Text& text) {
+void say(const speak::Text& text) {
   std::string prefix = colour ? fmt::format(fmt::emphasis::bold, "{}:", kProgram) : fmt::format("{}:", kProgram);
   fmt::print(stderr, "{} {}\n", prefix, text.local);
 }
@@ -102,7 +102,7 @@ std::vector<std::string> child_environment(const std::string& library, const std
     std::size_t n = std::strlen(name);
     return std::strncmp(entry, name, n) == 0 && entry[n] == '=';
   };
-  for (const auto& entry : harness::child_environment()) {  // as we found it: LANGUAGE too
+  for (const auto& entry : speak::child_environment()) {  // as we found it: LANGUAGE too
     const char* e = entry.c_str();
     if (is(e, "LD_PRELOAD")) {
       preload = e + std::strlen("LD_PRELOAD=");
@@ -222,12 +222,12 @@ int main(int argc, char** argv) {
              "  sticky-trace -o lesson.jsonl -- python3 server.py\n"
              "  sticky-trace -o lesson.jsonl -- python3 client.py\n"
              "  sticky-view --replay lesson.jsonl");
-  if (auto status = sticky::cli::parse(app, argc, argv)) return *status;
-  if (!harness::use_language(kProgram, lang)) return 2;
+  if (auto status = speak::cli::parse(app, argc, argv)) return *status;
+  if (!speak::use_language(kProgram, lang)) return 2;
   colour = !no_color && !std::getenv("NO_COLOR") && ::isatty(2);
 
-  auto usage_error = [](const harness::Text& why) {
-    harness::print_error(kProgram, why.english, true);
+  auto usage_error = [](const speak::Text& why) {
+    speak::print_error(kProgram, why.english, true);
     return 2;
   };
   // Everything from the first argument that is not one of our options is the command.
@@ -268,8 +268,8 @@ int main(int argc, char** argv) {
   } else if (events == 0) {
     say(tr("no socket calls were recorded: {} may not use the C library for sockets", command.front()));
   } else if (!quiet) {
-    harness::Text calls = events == 1 ? tr("{} socket call", events) : tr("{} socket calls", events);
-    harness::Text by = processes == 1 ? tr("{} process", processes) : tr("{} processes", processes);
+    speak::Text calls = events == 1 ? tr("{} socket call", events) : tr("{} socket calls", events);
+    speak::Text by = processes == 1 ? tr("{} process", processes) : tr("{} processes", processes);
     say(tr("{} by {} recorded in {}", calls, by, file));
   }
   return exit_status;

@@ -21,12 +21,14 @@
 #include <string>
 #include <string_view>
 
-#include "harness/text.hpp"
+#include "speak/length_hint.hpp"
+#include "speak/terminal.hpp"
+#include "speak/text.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/provenance.hpp"
 #include "sticky/trace.hpp"
 
-namespace harness {
+namespace speak {
 
 enum class Pace { none, parts, calls };
 
@@ -50,35 +52,7 @@ class Narrator {
   std::shared_ptr<State> state_;
 };
 
-// Quoted, escaped, shortened to about `limit` characters: "hello wo…(+1 KiB)".
-std::string preview(std::string_view bytes, std::size_t limit);
-
-// Columns a line takes on a terminal: escape codes of colour take none, East Asian wide
-// characters (粘包) take two.
-std::size_t display_width(std::string_view text);
-
-// The terminal, one writer at a time: held while narration is written and while a person is
-// asked something (--step's [Enter], --predict's questions), so neither cuts into the other.
-std::mutex& screen();
-
-// `text` followed by spaces up to `columns` display columns (a Chinese character is two).
-std::string pad(const std::string& text, std::size_t columns);
-
 // "client", "server#2" in the user's language ("客户端", "服务器#2"); other names as they are.
 Text side_text(const std::string& who);
 
-// `text` broken at spaces into lines of at most `width` columns; lines after the first are
-// indented by `indent` spaces. Spaces inside "quoted bytes" are avoided as break points.
-std::string wrap(std::string_view text, std::size_t width, std::size_t indent);
-
-// The width narration is wrapped to: the terminal's (TIOCGWINSZ), or 80 when `fd` is not one.
-std::size_t output_width(int fd);
-
-// Why a length field is absurd, for someone who set the wrong codec: its bytes as text when
-// they are printable ("hell": the stream is text, not length-prefixed), and its value in the
-// other byte order when that one fits the maximum ("read little-endian it is 5: try …").
-// `header` holds at least offset + width bytes of the frame at fault; "" when no hint helps.
-// `endian_option`: the program has --endian (frametool); the demos have only --python-i.
-std::string length_hint(const sticky::LengthOptions& options, std::string_view header, bool endian_option = true);
-
-}  // namespace harness
+}  // namespace speak
