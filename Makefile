@@ -58,11 +58,13 @@ PROGRAMS := $(LIB) $(TRACE_SO) $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN) $(LOCALE_MO)
 programs: $(PROGRAMS)
 all: programs $(TEST_BIN)
 
-# Message catalogues (GNU gettext): po/zh_CN.po -> build/locale/zh_CN/LC_MESSAGES/sticky.mo.
-$(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po | deps
+# Message catalogues (GNU gettext): po/zh_CN.po, and the parts in po/zh_CN.d/*.po (one per
+# program or area, so that work on two programs never edits the same file), joined into
+# build/locale/zh_CN/LC_MESSAGES/sticky.mo.
+$(BUILD)/locale/%/LC_MESSAGES/sticky.mo: po/%.po $(wildcard po/*.d/*.po) | deps
 	@mkdir -p $(@D)
 	@echo "  MSGFMT $<"
-	@msgfmt --check -o $@ $<
+	@msgcat --use-first $< $(wildcard po/$*.d/*.po) -o $(@D)/sticky.po && msgfmt --check -o $@ $(@D)/sticky.po
 
 # The strings to translate, from every _("…"), N_("…"), tr("…") and translate("…") in the sources.
 pot:
