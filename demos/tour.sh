@@ -24,17 +24,36 @@ pause() {
   return 0
 }
 
+# Demo 01 is built before the tour starts (make tour); the rest build in the background,
+# gently, while the student reads, and each demo waits for its own program if it must.
 demos=()
-for demo in "$bin"/[0-9][0-9]-*; do
-  [ -x "$demo" ] && demos+=("$demo")
+for source in demos/[0-9][0-9]-*.cpp; do
+  demos+=("$bin/$(basename "$source" .cpp)")
 done
+builder=""
+if [ -n "${MAKE:-}" ]; then
+  nice -n 10 $MAKE --no-print-directory programs >"${bin%/bin}/tour-build.log" 2>&1 &
+  builder=$!
+fi
+ready() {  # ready PROGRAM: built, or says why not
+  if [ ! -x "$1" ] && [ -n "$builder" ]; then
+    printf '%s(building %s …)%s\n' "$dim" "$(basename "$1")" "$reset"
+    wait "$builder"
+    builder=""
+  fi
+  [ -x "$1" ] && return 0
+  echo "tour: $(basename "$1") did not build; see ${bin%/bin}/tour-build.log" >&2
+  exit 1
+}
 
 for i in "${!demos[@]}"; do
+  ready "${demos[$i]}"
   heading "$(basename "${demos[$i]}")"
   show "${demos[$i]} $step"
   if [ "$i" -lt $((${#demos[@]} - 1)) ]; then pause "the next demo"; else pause "frametool"; fi
 done
 
+ready "$bin/frametool"
 heading "frametool: a message becomes a frame"
 echo "A 4-byte big-endian length, then the body, in one buffer:"
 show "$bin/frametool encode --format hex hello world"
@@ -56,3 +75,4 @@ show "printf 'hello world\\n' | $bin/frametool decode"
 echo
 echo "That was the tour. Lessons are in lessons/, one per demo; 'make test' proves every claim."
 echo "To watch the bytes arrive in the classroom viewer: make view"
+[ -z "$builder" ] || wait "$builder"
