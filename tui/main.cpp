@@ -90,7 +90,7 @@ class ReplaySource : public Source {
       try {
         for (auto& e : sticky::read_trace(file == "-" ? std::cin : in)) merged_.push_back(std::move(e));
       } catch (const std::exception& e) {
-        throw std::runtime_error(file + ": " + e.what());
+        throw std::runtime_error(file + " " + e.what());
       }
     }
     // t_us of a recorded program is CLOCK_MONOTONIC, the same in every process; events with
@@ -117,7 +117,7 @@ class ReplaySource : public Source {
       }
       out = reader_.take();
     } catch (const std::exception& e) {
-      throw std::runtime_error(files_[0] + ": " + e.what());
+      throw std::runtime_error(files_[0] + " " + e.what());
     }
     // Processes sharing one file (sticky-trace) append each line when its call returns; their
     // shared clock puts a send before the recv that got its bytes.
@@ -167,7 +167,7 @@ class FollowSource : public Source {
       }
       out = reader_.take();
     } catch (const std::exception& e) {
-      status_ = file_ + ": " + e.what();
+      status_ = file_ + " " + e.what();
     }
     return out;
   }

@@ -49,6 +49,26 @@ std::size_t utf8_sequence(std::string_view bytes, std::size_t i) {
 }
 }  // namespace
 
+std::size_t first_invalid_utf8(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (static_cast<unsigned char>(bytes[i]) < 0x80) continue;
+    std::size_t n = utf8_sequence(bytes, i);
+    if (n == 0) return i;
+    i += n - 1;
+  }
+  return std::string_view::npos;
+}
+
+std::string to_hex_spaced(std::string_view bytes) {
+  std::string hex = to_hex(bytes), out;
+  out.reserve(bytes.size() * 3);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    if (i) out += ' ';
+    out.append(hex, i, 2);
+  }
+  return out;
+}
+
 std::string printable(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

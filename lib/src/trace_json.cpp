@@ -50,7 +50,7 @@ std::string to_json_line_key(const std::string& key) { return json(key).dump() +
 }  // namespace
 
 TraceFormatError::TraceFormatError(std::size_t line, const std::string& why)
-    : std::runtime_error("line " + std::to_string(line) + ": " + why), line_(line) {}
+    : std::runtime_error("line " + std::to_string(line) + ": not a trace event: " + why), line_(line) {}
 
 std::string to_json_line(const TraceEvent& e) {
   json j = e.extra.empty() ? json::object() : json::parse(e.extra, nullptr, false);
@@ -295,6 +295,9 @@ TraceEvent parse_event(std::string_view line) {
   std::optional<std::uint64_t> bytes;
   bool has_op = false;
   std::string_view facts;
+  // JSON is UTF-8: a stray byte (a key cut inside a character) is a bad line, said here once.
+  if (auto bad = first_invalid_utf8(line); bad != std::string_view::npos)
+    throw std::invalid_argument("byte " + std::to_string(bad + 1) + " is not UTF-8");
   LineParser(line).object([&](const std::string& key, const LineParser::Value& v) {
     if (v.kind == '0' && known(key)) return;  // null: as if absent
     if (key == "op") op = string_of(key, v), has_op = true;
@@ -380,7 +383,8 @@ std::vector<TraceEvent> TraceLineReader::take() {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       events.push_back(parse_event(line));
     }
-  } catch (const std::invalid_argument& error) {
+  } catch (const std::exception& error) {
+    // Whatever a line's bytes make a parser throw, the caller sees one error type with the line.
     complete_.erase(complete_.begin(), complete_.begin() + static_cast<std::ptrdiff_t>(used));
     throw TraceFormatError(line_, error.what());
   }
