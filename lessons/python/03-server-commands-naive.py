@@ -107,7 +107,12 @@ try:
         with conn:
             while True:
                 try:
-                    cmd = conn.recv(1024)  # a short command arrives whole: the client waits for each answer
+                    # A client that waits for each answer sends one command at a time. But a
+                    # client out of step (lesson 03) gets each answer at once from the leftover
+                    # and sends its next command before this recv() has read the last one:
+                    # then one recv() returns b"echo hiecho hiecho hi" (粘包 this way too).
+                    # 客户端错位时会马上发下一条命令，几条命令就在这里粘成一次 recv()。
+                    cmd = conn.recv(1024)  # the same mistake: one recv() is not one command either
                 except ConnectionResetError:
                     break  # the client vanished: serve the next one
                 if not cmd:
