@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 03, the classic remote-command server, with no framing (the mistake).
+第 03 课经典的远程命令服务端，不分帧（错误示范）：结果原样发回，没有边界。
 
 It reads a command with recv(1024), runs it, and sends back the output as it is. Nothing
 in the bytes says where one answer ends, so a client reading recv(1024) falls out of step
@@ -118,6 +119,7 @@ try:
                 if not cmd:
                     break  # the client closed
                 res = run_command(cmd.decode("utf-8", errors="replace"))
+                # 整个结果发出去，却没有任何东西标明它在哪里结束
                 conn.sendall(res)  # the whole answer, and nothing to say where it ends
         if args.once:
             break

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 04, the classic "fix" for lesson 03: length as text, wait for b"ready", then the body.
+第 04 课经典的"改法"：先发文本形式的长度，等 b"ready"，再发正文。
 
 For each command the server sends the answer's length as decimal digits (b"1492"), waits
 for the client to say b"ready", then sends the answer. It keeps the answers in step — and
@@ -107,6 +108,7 @@ try:
                     if not cmd:
                         break  # the client closed
                     res = run_command(cmd.decode("utf-8", errors="replace"))
+                    # 长度以文本形式发出：它有几位数，接收方事先并不知道
                     conn.send(str(len(res)).encode("utf-8"))  # the length, as text
                     ready = conn.recv(1024)
                     if ready != b"ready":  # out of step, or gone: stop talking to this client

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 05, the classic struct version, as the lessons write it: struct.pack("i", len(res)).
+第 05 课经典的 struct 服务端：struct.pack("i", len(res))，照课程原样。
 
 It works on one machine, and it is what many programs in the wild speak, so our fixed
 programs and demos can speak it too (--python-i, with --classic or --unframed-commands for
@@ -106,10 +107,12 @@ try:
         with conn:
             try:
                 while True:
+                    # 命令不带报头：一次 recv(1024) 读到什么就当成一条命令（只修了一半）
                     cmd = conn.recv(1024)
                     if not cmd:
                         break  # the client closed
                     res = run_command(cmd.decode("utf-8", errors="replace"))
+                    # 本机字节序的 4 字节报头，而且报头和正文分两次发出（第 06 课的停顿）
                     conn.send(struct.pack("i", len(res)))  # 4 bytes, the machine's byte order
                     conn.sendall(res)                      # a second call: see lesson 06
             except ConnectionResetError:

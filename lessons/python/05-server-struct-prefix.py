@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 05, the fix: every message is a 4-byte length header, then that many bytes.
+第 05 课的正解：每条消息都是 4 字节长度报头，加上那么多字节的正文。
 
 Both directions are framed — the commands as well as the answers — so neither side ever
 guesses where a message ends. The header is struct.pack("!I", n): network byte order
@@ -104,18 +105,21 @@ def recv_exact(sock, n):
     return bytes(data)
 
 
+# 读一条完整的消息：先恰好 4 字节报头，检查长度，再恰好读正文
 def recv_message(sock):
     """One whole message, or None when the peer closed between two messages."""
     first = sock.recv(HEADER.size)
     if not first:
         return None  # a clean goodbye: nothing of a next message had begun
     (length,) = HEADER.unpack(first + recv_exact(sock, HEADER.size - len(first)))
+    # 在分配任何内存之前先检查长度
     if not 0 <= length <= args.max_length:  # checked before anything is allocated for it
         raise ValueError("length %d is not in 0..%d" % (length, args.max_length))
     return recv_exact(sock, length)
 
 
 def send_message(sock, body):
+    # 报头和正文一次发出（第 06 课）
     sock.sendall(HEADER.pack(len(body)) + body)  # header and body in one call (lesson 06)
 
 
