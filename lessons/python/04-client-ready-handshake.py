@@ -3,8 +3,9 @@
 第 04 课经典的握手客户端：读长度，回 b"ready"，再读正文。
 
 The flaw: it trusts one recv(1024) to return exactly the length's digits. On one machine
-that usually holds; behind a slow link or a proxy the digits can arrive in pieces, and
-the client takes b"1" for the length of a 141-byte answer. Try it through our relay:
+that usually holds; when something between the programs re-cuts the stream (a proxy, a
+relay, TLS) the digits can arrive in pieces, and the client takes b"1" for the length of a
+141-byte answer. Try it through our relay:
 
   build/bin/04-naive-handshake --role server
   build/bin/relay --port 9100 --to 127.0.0.1:9004 --split down:1
