@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 01 (粘包), the server: it is busy for a moment, then calls recv(1024).
+第 01 课（粘包）服务端：先忙一会儿，再调用 recv(1024)——三次 send 的数据一次就读到了。
 
 The client sends b"hello", b"world" and b"egon" with three send() calls. By the time this
 server reads, all three are waiting in its receive buffer, and one recv(1024) returns
@@ -30,9 +31,11 @@ try:
     while True:
         conn, addr = server.accept()
         with conn:
+            # 读得晚：这段时间里客户端的三次 send 都已到达接收缓冲区
             time.sleep(args.late)  # busy with something else: the client's sends arrive meanwhile
             while True:
                 data = conn.recv(1024)
+                # recv() 返回 b"" 表示对方已关闭，不会再有数据
                 if not data:  # b"" means the client closed: there will be nothing more
                     break
                 print("recv(1024) returned %d bytes: %r" % (len(data), data))

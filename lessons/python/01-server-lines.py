@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 01, the fix: messages end with b"\\n", and the server reads line by line.
+第 01 课的正解：消息以 b"\\n" 结尾，服务端一行一行地读。
 
 However the bytes arrive — three messages in one recv, or one message in three — the
 server finds each message by its newline. conn.makefile("rb") wraps the socket in a
@@ -31,6 +32,7 @@ try:
         conn, addr = server.accept()
         with conn, conn.makefile("rb") as reader:
             time.sleep(args.late)  # as late as the classic server: it makes no difference now
+            # makefile() 的读取器按需调用 recv()，多读到的部分留给下一行
             for line in reader:  # one complete line at a time, until the client closes
                 if not line.endswith(b"\n"):
                     print("the stream ended inside a message: %r (no newline)" % line)

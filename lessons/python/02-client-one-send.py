@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 02 (拆包, 半包), the client: one send() of b"helloworldegon", then big messages.
+第 02 课（拆包、半包）客户端：一次 send() 发出 b"helloworldegon"，再发几条大消息。
 
 It speaks the bytes of our demo 02: after the word it waits for the server's b"next",
 sends 256 KiB and then 64 KiB (one sendall() each), waits for b"go", sends 256 KiB
@@ -20,6 +21,7 @@ def pattern(n, first):
     return bytes(ord(first) + i % 26 for i in range(n))
 
 
+# 恰好读 n 个字节；对方提前关闭就抛 EOFError，绝不死循环
 def recv_exact(sock, n):
     """Exactly n bytes, or EOFError if the peer closes first (never an endless loop)."""
     data = bytearray()

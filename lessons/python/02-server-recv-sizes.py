@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 02 (拆包, 半包), the server: recv(n) returns at most n bytes — often fewer.
+第 02 课（拆包、半包）服务端：recv(n) 最多返回 n 个字节，常常更少。
 
 Part A: the client sends b"helloworldegon" in one call; this server reads it with
 recv(1), recv(5), recv(1024) and gets b"h", b"ellow", b"orldegon".
@@ -31,6 +32,7 @@ def pattern(n, first):
     return bytes(ord(first) + i % 26 for i in range(n))
 
 
+# 恰好读 n 个字节：循环调用 recv()，直到读满；对方提前关闭就抛 EOFError
 def recv_exact(sock, n):
     """Exactly n bytes: recv() until they have all come, and how many calls that took.
     Raises EOFError if the peer closes first — a loop that ignored b"" would spin forever."""
@@ -64,6 +66,7 @@ try:
             conn.settimeout(10)  # a client that stops sending is an error, not a hang
             # Part A
             select.select([conn], [], [], 5)  # wait until the word is here, so recv(1) etc. are short on purpose
+            # recv(1)、recv(5)、recv(1024)：参数是缓冲区大小，不是消息长度
             for n in (1, 5, 1024):
                 data = conn.recv(n)
                 print("recv(%d) returned %d bytes: %r" % (n, len(data), data))
@@ -73,6 +76,7 @@ try:
             time.sleep(LATE)
             sizes = []
             while sum(sizes) < BIG:
+                # 缓冲区够大也没用：第一次只返回已经到达的那部分（由内核决定）
                 piece = conn.recv(BIG - sum(sizes))  # the first asks for all 262144
                 if not piece:
                     break

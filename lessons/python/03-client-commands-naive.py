@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 03, the classic remote-command client (the mistake): one recv(1024) per answer.
+第 03 课经典的远程命令客户端（错误示范）：每个结果只 recv(1024) 一次。
 
 Type `seq 400` (a 1,492-byte answer), then `echo hi`: the second answer begins with the
 468 bytes of the first that did not fit, and every answer after that is one step behind.
@@ -27,6 +28,7 @@ def commands():
             return
         if cmd in ("quit", "exit"):
             return
+        # 绝不发送 b""：它什么也不发，对方的 recv() 会一直等（第 08 课）
         if cmd:  # never send b"": it sends nothing, and recv() would wait forever (lesson 08)
             yield cmd
 
@@ -43,6 +45,7 @@ client.settimeout(10)  # an out-of-step client may wait for an answer that never
 try:
     for cmd in commands():
         client.send(cmd.encode("utf-8"))
+        # 错误所在：一次 recv() 不等于一个结果，超过 1024 字节的部分会混进下一个结果
         data = client.recv(1024)  # the mistake: one recv() is not one answer
         if not data:
             print("the server closed the connection")

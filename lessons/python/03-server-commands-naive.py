@@ -1,21 +1,93 @@
 #!/usr/bin/env python3
 """Lesson 03, the classic remote-command server, with no framing (the mistake).
+第 03 课经典的远程命令服务端，不分帧（错误示范）：结果原样发回，没有边界。
 
 It reads a command with recv(1024), runs it, and sends back the output as it is. Nothing
 in the bytes says where one answer ends, so a client reading recv(1024) falls out of step
 as soon as an answer is longer than 1024 bytes (try `seq 400`, then `echo hi`).
 
-It runs built-in commands only (help, seq N, echo TEXT, lorem N, ifconfig): see
-builtin_commands.py for why a server must never hand a peer's text to a shell.
+It runs built-in commands only (help, seq N, echo TEXT, lorem N, ifconfig): see the
+command table below for why a server must never hand a peer's text to a shell.
 
   python3 03-server-commands-naive.py         then: python3 03-client-commands-naive.py
                                               or:   build/bin/03-command-desync --role client
 """
 import argparse
+import fcntl
+import re
 import socket
+import struct
 import sys
 
-from builtin_commands import run_command  # the allow-list, next to this file
+
+# ---- The commands this server knows, and nothing else ----------------------------------
+# 本服务端只认识下面几条内置命令，别的一概不执行。
+# The classic lesson runs whatever the client sends:
+#     subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+# Never do that: a server that hands a peer's text to a shell lets anyone who can reach the
+# port run any program on your machine (remote code execution). So the command is looked
+# up in this allow-list, written in Python; no shell, no subprocess, ever. The servers of
+# lessons 03, 04 and 05 each carry this same copy, so each file runs on its own. The C++
+# demos know the same commands (demos/harness/commands.cpp; their ifconfig lists IPv6 too).
+# 千万不要把对端发来的文本交给 shell 执行：那等于让任何连得上这个端口的人在你的机器上
+# 运行任意程序（远程代码执行）。这里只查白名单，从不启动 shell 或子进程。
+
+# An empty answer would leave a recv(1024) client waiting forever: send() of b"" sends
+# nothing at all (lesson 08). So a command that prints nothing answers this instead.
+# 空的结果什么也发不出去（第 08 课），recv(1024) 的客户端会一直等，所以改发这句话。
+EMPTY_ANSWER = b"(the command printed nothing)\n"
+
+LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+         "incididunt ut labore et dolore magna aliqua. ")
+
+
+def number(text, low, high):
+    """The whole text as a number from low to high, else None."""
+    if not re.fullmatch(r"-?[0-9]+", text):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def interfaces():
+    """Network interfaces and their IPv4 addresses (like ifconfig, much shorter)."""
+    lines = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for _, name in socket.if_nameindex():
+            try:  # SIOCGIFADDR: ask the kernel for the interface's IPv4 address
+                reply = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name.encode()[:15]))
+            except OSError:
+                continue  # no IPv4 address on this interface
+            lines.append("%-10s %-5s %s\n" % (name, "inet", socket.inet_ntoa(reply[20:24])))
+    return "".join(lines)
+
+
+def run_command(line):
+    """The answer to one command line, as bytes. Never empty."""
+    line = line.strip()
+    name, _, arg = line.partition(" ")
+    arg = arg.strip()
+    if name == "help":
+        out = "commands: help, seq N (1..N, one per line), echo TEXT, lorem N (N bytes of text), ifconfig\n"
+    elif name == "seq":
+        n = number(arg, 0, 100000)
+        if n is None:
+            return b"seq: N must be a number from 0 to 100000\n"
+        out = "".join("%d\n" % i for i in range(1, n + 1))
+    elif name == "echo":
+        out = arg + "\n"
+    elif name == "lorem":
+        n = number(arg, 0, 1 << 20)
+        if n is None:
+            return b"lorem: N must be a number from 0 to 1048576\n"
+        out = (LOREM * (n // len(LOREM) + 1))[:n]
+    elif name == "ifconfig":
+        out = interfaces()
+    else:
+        out = "command not found: %s%s\n" % (line[:60], "…" if len(line) > 60 else "")
+    return out.encode("utf-8") or EMPTY_ANSWER
+# ---- end of the commands ------------------------------------------------------------------
+
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
@@ -36,12 +108,18 @@ try:
         with conn:
             while True:
                 try:
-                    cmd = conn.recv(1024)  # a short command arrives whole: the client waits for each answer
+                    # A client that waits for each answer sends one command at a time. But a
+                    # client out of step (lesson 03) gets each answer at once from the leftover
+                    # and sends its next command before this recv() has read the last one:
+                    # then one recv() returns b"echo hiecho hiecho hi" (粘包 this way too).
+                    # 客户端错位时会马上发下一条命令，几条命令就在这里粘成一次 recv()。
+                    cmd = conn.recv(1024)  # the same mistake: one recv() is not one command either
                 except ConnectionResetError:
                     break  # the client vanished: serve the next one
                 if not cmd:
                     break  # the client closed
                 res = run_command(cmd.decode("utf-8", errors="replace"))
+                # 整个结果发出去，却没有任何东西标明它在哪里结束
                 conn.sendall(res)  # the whole answer, and nothing to say where it ends
         if args.once:
             break

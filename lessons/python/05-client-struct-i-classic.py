@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 05, the classic struct client, as the lessons write it: struct.unpack("i", recv(4)).
+第 05 课经典的 struct 客户端：struct.unpack("i", recv(4))，照课程原样。
 
 Its weak points, kept on purpose:
 - it sends each command as it is, unframed: only the answers have a header (the half fix);
@@ -47,10 +48,12 @@ client.settimeout(10)
 try:
     for cmd in commands():
         client.send(cmd.encode("utf-8"))
+        # 错误：以为 recv(4) 一定返回 4 个字节，而且对长度照单全收
         total = struct.unpack("i", client.recv(4))[0]  # assumes 4 bytes came, and trusts them
         data = b""
         while len(data) < total:
             piece = client.recv(1024)
+            # 没有这个检查，数据流结束后循环会永远空转
             if not piece:  # without this check the loop would spin forever at end of stream
                 sys.exit("the server closed after %d of %d bytes" % (len(data), total))
             data += piece

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 05, the fix, the client: send each command framed, read each answer by its header.
+第 05 课的正解（客户端）：每条命令都带报头发出，每个结果都按报头读完整。
 
 It reads exactly 4 bytes (looping if they come in pieces), checks the length against a
 maximum before allocating anything, reads exactly that many bytes, and only then decodes
@@ -33,6 +34,7 @@ def recv_exact(sock, n):
 
 def recv_message(sock):
     (length,) = HEADER.unpack(recv_exact(sock, HEADER.size))
+    # 长度来自网络，是外部输入：先检查，再分配内存
     if not 0 <= length <= args.max_length:  # a length is input from the network: check it first
         raise ValueError("the server announced %d bytes; the limit is %d" % (length, args.max_length))
     return recv_exact(sock, length)
@@ -75,6 +77,7 @@ try:
         body = cmd.encode("utf-8")
         client.sendall(body if args.unframed_commands else HEADER.pack(len(body)) + body)
         answer = recv_message(client)
+        # 整个结果都到齐了才解码（第 11 课）
         sys.stdout.write(answer.decode("utf-8"))  # decoded only now that all of it is here
 except (EOFError, ValueError, socket.timeout, ConnectionError) as error:
     sys.exit("error: %s" % (error or "no answer within 10 s"))

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 06, the client: sends b"get", reads a framed answer, and times each round trip.
+第 06 课客户端：发送 b"get"，读带报头的回答，给每次往返计时。
 
 Against 06-server-two-writes.py expect about 40 ms per request; against
 06-server-one-write.py well under 1 ms. Or against our demo's server:

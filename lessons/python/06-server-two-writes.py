@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 06, the mistake: the header and the body in two send() calls.
+第 06 课的错误示范：报头和正文分两次 send() 发出，每个请求停顿约 40 ms。
 
 Each request gets a 4-byte length header and a 50-byte body. Written as two small sends,
 every answer waits about 40 ms: Nagle's algorithm holds the body until the header is
@@ -39,6 +40,7 @@ try:
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             answers = 0
             while conn.recv(64):  # one request each time; b"" when the client leaves
+                # 两次小的写入：Nagle 扣住正文，等报头的 ACK；对方又延迟了这个 ACK
                 conn.sendall(header)  # a small segment...
                 conn.sendall(body)    # ...and another, held back until the first is ACKed
                 answers += 1

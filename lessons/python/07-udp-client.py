@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 07, the UDP client: three datagrams back to back, one of 3000 bytes, one empty.
+第 07 课 UDP 客户端：连发三个数据报，一个 3000 字节的，一个空的。
 
 The three come back as three answers, never merged. The 3000-byte one comes back as
 however much the server's buffer kept (1024 bytes from the classic server). The empty one
@@ -20,6 +21,7 @@ args = parser.parse_args()
 server = (args.host, args.port)
 
 client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+# UDP 丢了的数据报不会重发，回复可能永远不来：所以每次读都要有超时
 client.settimeout(2)
 try:
     for word in (b"hello", b"world", b"egon"):

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 07, the classic UDP echo-upper server: each datagram in, the same bytes upper-cased out.
+第 07 课经典的 UDP 转大写回显服务端：收一个数据报，转成大写发回去。
 
 UDP keeps boundaries: every recvfrom() takes exactly one datagram, never two stuck
 together. But a datagram longer than the buffer is cut, and the rest is gone for good
@@ -26,6 +27,7 @@ print("listening on %s:%d" % server.getsockname()[:2], flush=True)
 
 try:
     while True:
+        # 一次取一个完整的数据报；缓冲区太小就截断，剩下的丢掉（MSG_TRUNC）
         data, _, flags, addr = server.recvmsg(args.bufsize)  # one datagram, whole or cut
         cut = " — TRUNCATED: the rest of this datagram is gone" if flags & socket.MSG_TRUNC else ""
         print("from %s:%d: %d bytes%s" % (addr[0], addr[1], len(data), cut))

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 08: send(b"") sends nothing; recv() returning b"" means the peer closed.
+第 08 课：send(b"") 什么也不发；recv() 返回 b"" 表示对方关闭了。
 
 The client calls send(b""): it returns 0 and nothing goes on the wire, so the server's
 recv(1024) keeps waiting (here it gives up after --wait seconds). Then the client calls
@@ -33,9 +34,11 @@ def serve(conn):
 def client(address):
     sock = socket.create_connection(address)
     sock.settimeout(10)
+    # send(b"") 返回 0，网络上什么也没发出：对方的 recv() 只能继续等
     print("client: send(b'') returned %d" % sock.send(b""))
     sock.recv(16)  # the server's b"go on": its recv has given up waiting by now
     print("client: shutdown(SHUT_WR): no more bytes from this side")
+    # 关闭写方向：对方的 recv() 立刻返回 b""——TCP 上读到空，就是数据流结束
     sock.shutdown(socket.SHUT_WR)
     sock.recv(16)  # b"" when the server closes: the end of the story
     sock.close()

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 09, two clients: does the server answer client 2 while client 1 is still connected?
+第 09 课的两个客户端：客户端 1 还连着的时候，服务端会回答客户端 2 吗？
 
 Client 1 connects, says b"hello", gets b"HELLO" and stays. Client 2 says b"world" and
 waits half a second. A synchronous server is still inside client 1's handle(), so client 2

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 09, socketserver over TCP: the same handler, served three ways.
+第 09 课 TCP 上的 socketserver：同一个处理器，三种服务方式（sync、threading、forking）。
 
   --mode sync        socketserver.TCPServer: one client at a time. While client 1 stays
                      connected, handle() is still running for it, so client 2 waits.
@@ -24,6 +25,7 @@ class UpperHandler(socketserver.StreamRequestHandler):
         print("client %s:%d handled by process %d, thread %s"
               % (*self.client_address[:2], os.getpid(), threading.current_thread().name), flush=True)
         while True:
+            # read1(1024) 最多调用一次 recv()：已经到了什么就返回什么，最多 1024 字节
             data = self.rfile.read1(1024)  # at most one recv(): what has arrived, up to 1024 bytes
             if not data:
                 break  # the client closed
@@ -42,6 +44,7 @@ args = parser.parse_args()
 
 Server = SERVERS[args.mode]
 Server.allow_reuse_address = True  # restart at once after Ctrl-C
+# 处理线程不阻止程序退出：有客户端连着时，Ctrl-C 也能结束
 Server.daemon_threads = True       # threading: Ctrl-C does not wait for connected clients
 with Server((args.host, args.port), UpperHandler) as server:
     print("listening on %s:%d" % server.server_address[:2], flush=True)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 09, socketserver over UDP: each datagram is a request of its own.
+第 09 课 UDP 上的 socketserver：每个数据报都是一个独立的请求。
 
 DatagramRequestHandler gives handle() the datagram as self.rfile, and sends back what
 handle() wrote to self.wfile when it returns. There is no connection to hold, so even

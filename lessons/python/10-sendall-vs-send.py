@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 10: send() may take only part of your data; sendall() loops until all is sent.
+第 10 课：send() 可能只收下一部分数据；sendall() 会循环，直到全部发出。
 
 Part A: a non-blocking socket with a 4 KiB send buffer; one send() of 1 MiB returns how
 many bytes the kernel took (tens of KiB). A program that ignores that number, and closes,
@@ -52,10 +53,12 @@ def send_both_ways(address, data):
         sock = socket.create_connection(address, timeout=10)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         if careful:
+            # sendall() 循环处理部分发送，直到每个字节都进入发送队列
             sock.sendall(data)  # loops over partial sends until every byte is queued
             print("client: sendall() queued all %d bytes" % len(data))
         else:
             sock.setblocking(False)
+            # 错误示范：非阻塞的 send() 只收下放得下的部分，返回值被扔掉了
             print("client: send() of %d bytes returned %d; the client closes anyway" % (len(data), sock.send(data)))
         sock.close()
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 11, the fix: read the whole message by its length, then decode it once.
+第 11 课的正解：按长度把整条消息读完，再一次性解码。
 
 However recv() cuts the bytes, the message is whole when decode() sees it, so every
 character is whole too. The length is checked against a maximum before anything is read.
@@ -38,6 +39,7 @@ try:
     (length,) = HEADER.unpack(recv_exact(client, HEADER.size))
     if not 0 <= length <= args.max_length:
         sys.exit("error: the server announced %d bytes; the limit is %d" % (length, args.max_length))
+    # 和错误示范一样的 recv(1024) 小块……但等全部到齐才解码
     body = recv_exact(client, length)  # the same recv(1024) pieces as the mistake...
     print(body.decode(args.encoding), end="")  # ...but decoded only once they are all here
 except EOFError as error:

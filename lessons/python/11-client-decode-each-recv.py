@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 11, the mistake: decoding every recv(1024) as if it were whole text.
+第 11 课的错误示范：把每次 recv(1024) 都当成完整的文本来解码。
 
 It reads the length header properly, then prints the answer piece by piece as it comes:
 print(data.decode()). The first piece ends with the first byte of 执, so decode() fails:
@@ -35,5 +36,6 @@ while received < total:
         break  # the server closed early
     received += len(data)
     print("--- recv(1024) returned %d bytes" % len(data), file=sys.stderr)
+    # 错误所在：半个字符不是文本，解码会抛 UnicodeDecodeError（或者出乱码）
     print(data.decode(args.encoding, errors=args.errors), end="")  # the mistake: half a character is not text
 client.close()

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 11, the other fix: an incremental decoder, fed each piece as it comes.
+第 11 课的另一种正解：增量解码器，每到一块就喂给它。
 
 codecs.getincrementaldecoder(encoding)() returns the characters that are complete and
 keeps the bytes of an unfinished one until the next piece completes it. It prints as the
@@ -39,6 +40,7 @@ while received < total:
     if not data:
         sys.exit("error: the server closed after %d of %d bytes" % (received, total))
     received += len(data)
+    # 只输出完整的字符；被切开的字符留着，等下一块
     print(decoder.decode(data), end="")  # whole characters only; a cut one waits for the rest
 print(decoder.decode(b"", final=True), end="")  # raises if the text ended inside a character
 client.close()

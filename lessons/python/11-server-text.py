@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Lesson 11, the server: an answer whose text a recv(1024) will cut inside a character.
+第 11 课服务端：发一段文本，recv(1024) 会正好把其中一个字符切开。
 
 Each client gets one framed answer — a 4-byte length header, then the text — and the
 connection closes. The text is 1,023 bytes of ASCII, then 执行成功 ("it worked"): 12 bytes
