@@ -16,8 +16,9 @@ DESTDIR ?=
 LDLIBS := -lfmt -pthread
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
+# librsvg2-bin: rsvg-convert, with which the tests render a lesson picture as a browser would.
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
-                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd
+                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd librsvg2-bin
 
 # The layers, each its own archive, so that a program links only what it uses:
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)

@@ -3,8 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
 
 #include "harness/commands.hpp"
+#include "sticky/provenance.hpp"
+#include "sticky/trace_json.hpp"
 #include "support.hpp"
 
 using test::binary;
@@ -227,4 +232,95 @@ TEST_CASE("a hostile header fails the client at once, with one line, without a h
   CHECK(result.status == 1);
   CHECK(result.err == c.error);
   CHECK(server.wait() == 0);
+}
+
+// Claim 03-e, measured from the trace alone: which command messages (the client's sends, in
+// order, per connection) each of the server's recvs returned bytes of.
+namespace {
+struct ServerRead {
+  int conn;
+  std::string data;
+  std::vector<std::uint64_t> commands;  // the client's sends (1, 2, …) its bytes came from
+  bool whole = true;                    // every one of them whole, none cut
+};
+
+std::vector<ServerRead> server_reads(const std::vector<sticky::TraceEvent>& trace) {
+  std::map<int, sticky::Provenance> up;  // client -> server, per connection
+  std::map<int, std::uint64_t> sends;
+  std::vector<ServerRead> out;
+  for (const auto& e : trace) {
+    int conn = e.conn.value_or(0);
+    if (e.op == sticky::Op::send && e.side == sticky::Side::client) up[conn].sent(++sends[conn], e.data.size());
+    if (e.op == sticky::Op::recv && e.side == sticky::Side::server && !e.data.empty()) {
+      ServerRead r{conn, e.data, {}, true};
+      for (const auto& s : up[conn].received(e.data.size())) {
+        r.commands.push_back(s.msg);
+        r.whole = r.whole && s.msg && s.starts_message && s.ends_message;
+      }
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("commands stick together too: a server that reads late gets several in one recv", "[claim-03-e]") {
+  std::istringstream in(test::demo_json("03-command-desync"));  // the run the other 03 claims read
+  auto trace = sticky::read_trace(in);
+  std::vector<ServerRead> stuck;
+  for (auto& read : server_reads(trace))
+    if (read.commands.size() > 1) stuck.push_back(read);
+  REQUIRE(stuck.size() == 1);  // part C's, and only there
+  INFO("the server's recv returned " << test::hex(stuck[0].data));
+  CHECK(stuck[0].commands.size() == 4);  // the four `echo hi`, messages 2-5 of their connection
+  CHECK(stuck[0].whole);
+  CHECK(stuck[0].data == "echo hiecho hiecho hiecho hi");
+
+  // Why: each of those commands was sent after a recv that returned at once with bytes of the
+  // answer the server had sent before it (the leftover), never waiting for its own answer.
+  const int conn = stuck[0].conn;
+  std::uint64_t client_sends = 0, server_sends = 0, reads_of_earlier_answers = 0;
+  bool before_the_stuck_read = true;
+  for (const auto& e : trace) {
+    if (e.conn.value_or(0) != conn) continue;
+    if (e.op == sticky::Op::recv && e.side == sticky::Side::server && e.data == stuck[0].data) before_the_stuck_read = false;
+    if (!before_the_stuck_read) break;
+    if (e.op == sticky::Op::send) ++(e.side == sticky::Side::client ? client_sends : server_sends);
+    if (e.op == sticky::Op::recv && e.side == sticky::Side::client && client_sends >= 2) {
+      CHECK(server_sends == 1);  // the server had answered only the first command
+      ++reads_of_earlier_answers;
+    }
+  }
+  CHECK(client_sends == 5);
+  CHECK(reads_of_earlier_answers == 4);
+}
+
+TEST_CASE("03 --role server --busy-ms with the Python client: four `echo hi` in one recv(1024)", "[claim-03-e]") {
+  test::Process server({binary("03-command-desync"), "--role", "server", "--port", "0", "--once", "--json",
+                        "--busy-ms", "200"});
+  std::string port;
+  while (port.empty()) {  // the meta event, then the note "listening on 127.0.0.1:PORT"
+    auto line = server.read_line();
+    REQUIRE(!line.empty());
+    auto text = nlohmann::json::parse(line).value("text", "");
+    if (text.starts_with("listening on ")) port = test::port_of(text);
+  }
+  // The lesson's own client, from the source tree next to build/bin.
+  auto root = std::filesystem::path(binary("x")).parent_path().parent_path().parent_path();
+  if (!std::filesystem::exists(root / "lessons/python")) root = std::filesystem::current_path();
+  std::vector<std::string> argv{"python3", (root / "lessons/python/03-client-commands-naive.py").string(), "--port", port,
+                                "--command", "lorem 5000"};
+  for (int i = 0; i < 4; ++i) argv.insert(argv.end(), {"--command", "echo hi"});
+  auto client = test::run(argv, {}, 30);
+  INFO(client.err);
+  CHECK(client.status == 0);
+  std::string trace_text;
+  for (std::string l; !(l = server.read_line(10)).empty();) trace_text += l + "\n";
+  CHECK(server.wait() == 0);
+  std::istringstream in(trace_text);
+  std::vector<std::string> reads;
+  for (const auto& e : sticky::read_trace(in))
+    if (e.op == sticky::Op::recv && e.side == sticky::Side::server && !e.data.empty()) reads.push_back(e.data);
+  // The client's commands were `lorem 5000` and four `echo hi`: the server read them in two recvs.
+  CHECK(reads == std::vector<std::string>{"lorem 5000", "echo hiecho hiecho hiecho hi"});
 }

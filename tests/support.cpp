@@ -190,8 +190,8 @@ int Process::wait(double seconds) {
 
 namespace test {
 
-const nlohmann::json& demo_facts(const std::string& demo, const std::vector<std::string>& args) {
-  static std::map<std::string, nlohmann::json> cache;
+const std::string& demo_json(const std::string& demo, const std::vector<std::string>& args) {
+  static std::map<std::string, std::string> cache;
   static std::mutex mutex;
   std::lock_guard lock(mutex);
   std::string key = demo;
@@ -201,7 +201,17 @@ const nlohmann::json& demo_facts(const std::string& demo, const std::vector<std:
   argv.insert(argv.end(), args.begin(), args.end());
   Run r = run(argv, {}, 60);
   if (r.status != 0) throw std::runtime_error(demo + " exited " + std::to_string(r.status) + ": " + r.err);
-  std::istringstream lines(r.out);
+  return cache[key] = r.out;
+}
+
+const nlohmann::json& demo_facts(const std::string& demo, const std::vector<std::string>& args) {
+  static std::map<std::string, nlohmann::json> cache;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::string key = demo;
+  for (const auto& a : args) key += " " + a;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::istringstream lines(demo_json(demo, args));
   std::string line;
   nlohmann::json last;
   while (std::getline(lines, line)) last = nlohmann::json::parse(line);

@@ -54,6 +54,8 @@ namespace test {
 // Runs a demo with --json (plus `args`) once per test binary run and returns the facts of
 // its result event; every line must parse and the last must be the result.
 const nlohmann::json& demo_facts(const std::string& demo, const std::vector<std::string>& args = {});
+// The whole --json trace of that same run (one run per test binary run, shared with demo_facts).
+const std::string& demo_json(const std::string& demo, const std::vector<std::string>& args = {});
 // The port of a "listening on HOST:PORT" line.
 std::string port_of(const std::string& listening_line);
 }  // namespace test

@@ -8,9 +8,11 @@
 #include <sstream>
 #include <iterator>
 
+#include "fit.hpp"
 #include "keymap.hpp"
 #include "model.hpp"
 #include "svg.hpp"
+#include "speak/terminal.hpp"
 #include "sticky/bytes.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/trace_json.hpp"
@@ -213,7 +215,57 @@ TEST_CASE("traces of two processes join by their addresses", "[view][provenance]
   CHECK(c[3].origin == "messages 1–3");
 }
 
+TEST_CASE("a call's heading shortens the program's name, never the byte count", "[view][fit]") {
+  using view::call_heading;
+  const std::string side = "03-client-commands-naive.py [8526]";
+  // Room for all of it: unchanged.
+  CHECK(call_heading(side, "recv(1024)", " → 1024 B", 80) == side + " recv(1024) → 1024 B");
+  // The 80-column screen's recv column (37 columns after the selection mark): the name gives
+  // way, the pid stays while the name keeps 8 columns.
+  CHECK(call_heading(side, "recv(1024)", " → 1024 B", 37) == "03-client… [8526] recv(1024) → 1024 B");
+  CHECK(call_heading("02-server-recv-sizes.py [5313]", "recv(262144)", " → 126976 B", 37) ==
+        "02-server-re… recv(262144) → 126976 B");
+  CHECK(call_heading("02-server-recv-sizes.py [5313]", "recv(262144)", " → 126976 B", 47) ==
+        "02-server-recv-… [5313] recv(262144) → 126976 B");
+  // Whatever the label's length and the width, the count is whole and the line fits.
+  const std::string tail = " → 126976 B";
+  for (std::string who : {std::string("server"), side, std::string(200, 'x') + " [1]", std::string("粘包粘包粘包粘包粘包粘包粘包粘包.py [7]")})
+    for (std::size_t columns = tail.size(); columns <= 60; ++columns) {
+      INFO(who << " in " << columns << " columns");
+      auto line = call_heading(who, "recv(262144)", tail, columns);
+      CHECK_THAT(line, Catch::EndsWith(tail));
+      CHECK(speak::display_width(line) <= std::max<std::size_t>(columns, speak::display_width(tail)));
+      if (columns >= speak::display_width(tail) + 14) CHECK_THAT(line, Catch::Contains(" recv(262144) → 126976 B"));
+    }
+  CHECK(view::shorten_side("粘包粘包粘包.py [7]", 12) == "粘包粘… [7]");  // cut between whole characters
+  CHECK(view::shorten_side("粘包粘包粘包.py [7]", 11) == "粘包粘包粘…");  // too narrow for the pid
+}
+
+TEST_CASE("the hex pane's window reaches the last byte and never scrolls past it", "[view][fit]") {
+  view::Call c;
+  c.data = std::string(1024, 'x');
+  c.moved = 1024;
+  CHECK(view::hex_lines(c) == 64);
+  CHECK(view::clamp_hex_line(c, 4, 0) == 0);
+  CHECK(view::clamp_hex_line(c, 4, 59) == 59);
+  CHECK(view::clamp_hex_line(c, 4, 61) == 60);  // lines 60-63: the last shows bytes 1008-1023
+  CHECK(view::clamp_hex_line(c, 4, 1000) == 60);
+  CHECK(view::clamp_hex_line(c, 100, 5) == 0);  // all of it fits
+  c.data.resize(1000);                          // the trace kept fewer bytes than were moved
+  CHECK(view::hex_lines(c) == 64);              // 63 lines of bytes, one saying what was left out
+  c.data.clear();
+  c.moved = 0;
+  CHECK(view::hex_lines(c) == 0);
+  CHECK(view::clamp_hex_line(c, 4, 3) == 0);
+}
+
 TEST_CASE("the key bar, the help and the README come from the one keymap", "[view][keys]") {
+  // The hex pane's keys are in the key bar at 80 columns, and in the help and the README.
+  CHECK_THAT(view::key_bar(69), Catch::Contains("PgDn hex"));
+  CHECK_THAT(view::key_list(), Catch::Contains("PgDn ] scroll the hex pane down") &&
+                                   Catch::Contains("> the hex pane's last byte"));
+  CHECK(view::action_for(']') == view::Action::hex_down);
+  CHECK(view::action_for('>') == view::Action::hex_last);
   // At 80 columns (69 left beside the speed) help and quit are the last to go.
   for (int width : {69, 50, 30, 16}) {
     INFO(width);

@@ -8,7 +8,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
+
+#include <fmt/format.h>
+
+#include "sticky/trace_json.hpp"
 
 #include "support.hpp"
 
@@ -26,9 +32,16 @@ class Tmux {
   Tmux(const std::string& command, int width = 80, int height = 24)
       : name_("sticky-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count_)) {
     // The shell keeps the pane open after the viewer exits, so its exit status can be read.
-    auto r = test::run({"tmux", "-L", socket(), "new-session", "-d", "-s", name_, "-x", std::to_string(width), "-y",
-                        std::to_string(height), "env LANG=C.UTF-8 " + command +
-                                                    "; echo viewer-exited-$?; exec cat"});
+    std::vector<std::string> argv{"tmux", "-L", socket(), "new-session", "-d", "-s", name_, "-x", std::to_string(width),
+                                  "-y", std::to_string(height),
+                                  "env LANG=C.UTF-8 " + command + "; echo viewer-exited-$?; exec cat"};
+    auto r = test::run(argv);
+    // The previous test's session was the server's last: a server still exiting refuses the
+    // next session once ("server exited unexpectedly"); a new server takes it.
+    for (int retry = 0; retry < 5 && r.status != 0 && r.err.find("server exited unexpectedly") != std::string::npos; ++retry) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      r = test::run(argv);
+    }
     if (r.status != 0) throw std::runtime_error("tmux failed: " + r.err);
   }
   ~Tmux() { test::run({"tmux", "-L", socket(), "kill-session", "-t", name_}); }
@@ -49,6 +62,17 @@ class Tmux {
       s = screen();
       if ((s.find(text) != std::string::npos) == present) return s;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the next frame
+    }
+    return s;
+  }
+
+  // The screen once it differs from `before` (or, after 3 s, whatever it shows).
+  std::string wait_for_change(const std::string& before) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    std::string s = screen();
+    while (s == before && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      s = screen();
     }
     return s;
   }
@@ -173,4 +197,137 @@ TEST_CASE("sticky-view in Chinese at 80x24: panels, key bar and help, nothing th
   t.keys({"q"});
   CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
   std::filesystem::remove(trace);
+}
+
+namespace {
+// Lesson 03's Python server and client, both recorded by sticky-trace into one file, as the
+// lesson's "See it in your own program" has the student do: labels as long as script names
+// get (the server's is the script's name; the client's a longer --label still).
+const std::string kLongLabel = "03-client-commands-naive-from-the-student-folder.py";
+std::string recorded_python_trace() {
+  static std::string path;
+  if (path.empty()) {
+    path = "/tmp/sticky-view-test-" + std::to_string(::getpid()) + "/03-python.jsonl";
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::filesystem::remove(path);
+    const std::string python = source_root() + "/lessons/python/";
+    test::Process server({binary("sticky-trace"), "-q", "-o", path, "--", "python3", python + "03-server-commands-naive.py",
+                          "--port", "0", "--once"});
+    auto port = test::port_of(server.read_line(20));
+    auto client = test::run({binary("sticky-trace"), "-q", "-o", path, "--label", kLongLabel, "--", "python3",
+                             python + "03-client-commands-naive.py", "--port", port, "--command", "lorem 5000", "--command",
+                             "echo hi"});
+    if (client.status != 0) throw std::runtime_error("the traced client failed: " + client.err);
+    server.wait(20);  // it may end with a reset: the client closed with an answer unread
+  }
+  return path;
+}
+
+// Every recv the screen names shows its byte count: "recv(1024) → 1024 B" in the calls panel,
+// "recv(1024) — 1024 bytes" in the hex pane's title. Returns the lines that do not.
+std::vector<std::string> recv_lines_without_count(const std::string& screen) {
+  static const std::regex any_recv(R"(recv\(\d)"), with_count(R"(recv\(\d+\) (→ \d+ B|— \d+ bytes))");
+  std::vector<std::string> bad;
+  std::istringstream lines(screen);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("│") && !line.starts_with("┌")) continue;  // the panels, not the lesson's claim
+    auto count = [&](const std::regex& r) { return std::distance(std::sregex_iterator(line.begin(), line.end(), r), {}); };
+    if (count(any_recv) != count(with_count)) bad.push_back(line);
+  }
+  return bad;
+}
+}  // namespace
+
+TEST_CASE("a long program name never hides a recv's byte count, at 80x24 and 100x30", "[view][tmux]") {
+  auto trace = recorded_python_trace();
+  std::ifstream in(trace);
+  const std::string end = fmt::format("step {0}/{0}", sticky::read_trace(in).size());
+  for (auto [width, height] : {std::pair{80, 24}, std::pair{100, 30}}) {
+    INFO(width << "x" << height);
+    Tmux t(viewer("--replay " + trace), width, height);
+    auto s = t.wait_for("Press space");
+    int recvs_seen = 0;
+    // Every step of the trace, each screen read back: every recv heading on it has its count.
+    for (int i = 0; i < 60 && s.find(end) == std::string::npos; ++i) {
+      t.keys({"Space"});
+      s = t.wait_for_change(s);
+      INFO(s);
+      CHECK(recv_lines_without_count(s) == std::vector<std::string>{});
+      recvs_seen += s.find("recv(1024) → 1024 B") != std::string::npos;
+    }
+    CHECK_THAT(s, Catch::Contains(end));
+    CHECK(recvs_seen > 0);
+    t.keys({"Home"});
+    s = t.wait_for("recv(1024) → 1024 B");
+    for (int i = 0; i < 60 && s.find("recv(1024) → 1024 B") == std::string::npos; ++i) {
+      t.keys({"Space"});
+      s = t.wait_for_change(s);
+    }
+    INFO(s);
+    // The long label gave way: its start, the pid, the call and the count are on screen.
+    CHECK_THAT(s, Catch::Contains("03-client-") && Catch::Contains("] recv(1024) → 1024 B"));
+    std::istringstream lines(s);  // too long for a column of either screen: shortened there
+    for (std::string line; std::getline(lines, line);)
+      if (line.find(" → ") != std::string::npos) CHECK_THAT(line, !Catch::Contains(kLongLabel + " ["));
+    CHECK_THAT(s, Catch::Contains("03-server-commands-naive.py [") || Catch::Contains("03-server-c"));
+    t.keys({"q"});
+    CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
+  }
+}
+
+TEST_CASE("the hex pane scrolls to the last byte of a 1024-byte recv: PgDn, >, <, PgUp", "[view][tmux]") {
+  auto trace = recorded_python_trace();
+  // The first recv of the client: the first 1024 bytes of `lorem 5000`.
+  std::string data;
+  {
+    std::ifstream in(trace);
+    for (const auto& e : sticky::read_trace(in))
+      if (e.op == sticky::Op::recv && e.data.size() == 1024 && data.empty()) data = e.data;
+  }
+  REQUIRE(data.size() == 1024);
+  // The last line as the pane shows it: offset, 16 bytes in pairs.
+  std::string last = "000003f0: ";
+  for (std::size_t i = 1008; i < 1024; ++i) last += fmt::format("{:02x}{}", static_cast<unsigned char>(data[i]), i % 2 ? " " : "");
+  last.pop_back();
+
+  Tmux t(viewer("--replay " + trace));
+  std::string s = t.wait_for("Press space");
+  for (int i = 0; i < 40 && s.find("recv(1024) — 1024 bytes") == std::string::npos; ++i) {
+    t.keys({"Space"});
+    s = t.wait_for_change(s);
+  }
+  REQUIRE_THAT(s, Catch::Contains("recv(1024) — 1024 bytes"));  // the hex pane shows it
+  CHECK_THAT(s, Catch::Contains("00000000: ") && Catch::Contains("more bytes (PgDn, > the last)"));
+  CHECK_THAT(s, Catch::Contains("PgDn hex"));  // said in the key bar
+  CHECK_THAT(s, !Catch::Contains("000003f0: "));
+
+  // Page by page, every line comes, down to the last one; then no "more" line is left.
+  int pages = 0;
+  while (pages < 40 && t.screen().find(last) == std::string::npos) {
+    t.keys({"NPage"});
+    ++pages;
+    t.wait_for(fmt::format("{:08x}: ", std::min(0x30 * pages, 0x3c0)));  // the window's first line
+  }
+  s = t.wait_for(last);
+  INFO(s);
+  CHECK_THAT(s, Catch::Contains(last));
+  CHECK(pages == 20);  // 64 lines, 3 more a page (the fourth line says how many bytes follow)
+  CHECK_THAT(s, !Catch::Contains("more bytes"));
+  t.keys({"NPage"});  // never past the last byte
+  CHECK_THAT(t.wait_for(last), Catch::Contains("000003c0: ") && Catch::Contains(last));
+
+  t.keys({"<"});
+  CHECK_THAT(t.wait_for("00000000: "), !Catch::Contains(last));
+  t.keys({">"});
+  CHECK_THAT(t.wait_for(last), Catch::Contains(last));
+  t.keys({"PPage"});
+  CHECK_THAT(t.wait_for("00000390: "), Catch::Contains("more bytes"));
+  // Another call: its hex from its first byte.
+  t.keys({"Space"});
+  CHECK_THAT(t.wait_for("00000000: "), Catch::Contains("00000000: "));
+  t.keys({"?"});
+  CHECK_THAT(t.wait_for("keys (any key closes)"), Catch::Contains("scroll the hex pane down"));
+  t.keys({"q"});
+  t.keys({"q"});
+  CHECK_THAT(t.wait_for("viewer-exited-"), Catch::Contains("viewer-exited-0"));
 }

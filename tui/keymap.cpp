@@ -24,6 +24,11 @@ const std::vector<Binding>& keymap() {
       {Action::slower, {'-', '_'}, "-", N_("play slower"), "", 0},
       {Action::up, {KEY_UP, 'k'}, "↑", N_("select the previous call"), N_("↑↓ select"), 5},
       {Action::down, {KEY_DOWN, 'j'}, "↓", N_("select the next call"), "", 0},
+      // The hex pane shows a few rows of the selected call; these reach every byte of it.
+      {Action::hex_down, {KEY_NPAGE, ']'}, "PgDn ]", N_("scroll the hex pane down"), N_("PgDn hex"), 4},
+      {Action::hex_up, {KEY_PPAGE, '['}, "PgUp [", N_("scroll the hex pane up"), "", 0},
+      {Action::hex_first, {'<'}, "<", N_("the hex pane's first byte"), "", 0},
+      {Action::hex_last, {'>'}, ">", N_("the hex pane's last byte"), "", 0},
       {Action::pane, {'\t'}, "tab", N_("switch pane"), N_("tab pane"), 2},
       {Action::connection, {'c'}, "c", N_("show one connection / all"), N_("c conn"), 1},
       {Action::choose, {'\n', KEY_ENTER}, "Enter", N_("start the chosen demo (start screen)"), "", 0},

@@ -8,7 +8,10 @@
 
 namespace view {
 
-enum class Action { none, next, back, home, end, play, faster, slower, up, down, pane, connection, help, quit, choose };
+enum class Action {
+  none, next, back, home, end, play, faster, slower, up, down, hex_down, hex_up, hex_first, hex_last,
+  pane, connection, help, quit, choose
+};
 
 struct Binding {
   Action action;

@@ -29,6 +29,7 @@
 #include "model.hpp"
 #include "sticky/relay.hpp"
 #include "sticky/trace_json.hpp"
+#include "fit.hpp"
 #include "svg.hpp"
 #include "view.hpp"
 
@@ -294,6 +295,18 @@ void title_from_lessons(view::Model& model, const fs::path& lessons, const std::
 
 bool show(view::Screen& screen, view::Model& model, Source& source, view::Ui& ui);
 
+// The hex pane's first line after a hex key: a page less one line of context, or either end.
+std::size_t scroll_hex(const view::Call& call, view::Action action, std::size_t first, std::size_t shown) {
+  std::size_t page = shown > 2 ? shown - 1 : 1;
+  switch (action) {
+    case view::Action::hex_down: first += page; break;
+    case view::Action::hex_up: first = first > page ? first - page : 0; break;
+    case view::Action::hex_first: first = 0; break;
+    default: first = view::hex_lines(call); break;  // hex_last: clamped to the last window below
+  }
+  return view::clamp_hex_line(call, shown, first);
+}
+
 int run_viewer(view::Model& model, std::unique_ptr<Source> source, view::Ui ui, bool colour, bool keys_from_tty,
                const std::vector<view::LessonInfo>& menu, const std::function<std::unique_ptr<Source>(std::size_t)>& start) {
   view::Screen screen(colour, keys_from_tty);
@@ -333,6 +346,7 @@ bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui
   Source* source = &source_ref;
   auto last_step = Clock::now();
   bool follow = source->live() && ui.playing;
+  std::optional<std::size_t> hex_of;  // the call the hex pane scrolled in
   while (!stop_requested) {
     bool was_at_end = model.at_end();
     for (auto& e : source->read()) model.add(std::move(e));
@@ -342,6 +356,10 @@ bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui
       model.next();
       last_step = Clock::now();
       if (model.at_end() && !source->live()) ui.playing = false;
+    }
+    if (model.selected() != hex_of) {  // another call: its hex from its first byte
+      hex_of = model.selected();
+      ui.hex_line = 0;
     }
     screen.draw(model, ui);
     int key = screen.read_key(40);
@@ -364,6 +382,12 @@ bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui
       case view::Action::slower: ui.speed = std::max(1, ui.speed / 2); break;
       case view::Action::up: model.select_previous(); break;
       case view::Action::down: model.select_next(); break;
+      case view::Action::hex_down:
+      case view::Action::hex_up:
+      case view::Action::hex_first:
+      case view::Action::hex_last:
+        if (hex_of) ui.hex_line = scroll_hex(model.calls()[*hex_of], view::action_for(key), ui.hex_line, screen.hex_shown());
+        break;
       case view::Action::pane: ui.pane = (ui.pane + 1) % 3; break;
       case view::Action::connection: model.next_connection(); break;
       case view::Action::help: ui.help = true; break;

@@ -42,7 +42,7 @@ struct Call {
   std::uint64_t moved = 0;  // how many bytes the call moved (sticky-trace --max-data keeps fewer)
   std::vector<Span> spans;
 
-  const std::string& side() const { return *who; }    // "client", "server#2", "python3 [1234]"
+  const std::string& side() const { return *who; }    // "client", "server#2", "client.py [1234]" (a traced script)
   const std::string& label() const { return *what; }  // "send", "recv(1024)", "relay read"
   std::string_view bytes(const Span& s) const { return std::string_view(data).substr(s.begin, s.size); }
 };

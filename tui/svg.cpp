@@ -1,4 +1,5 @@
 #include "svg.hpp"
+#include "fit.hpp"
 
 #include <fmt/format.h>
 
@@ -39,9 +40,11 @@ std::string to_svg(const Model& model, std::size_t max_calls) {
     if (model.connection() && c.conn != model.connection()) continue;
     ++drawn;
     int x0 = c.is_send ? 20 : 20 + kColumn + 20;
-    const std::string& who = c.side();
-    body += fmt::format(R"(<text x="{}" y="{}" class="head">{} {} → {}{}</text>)", x0, y, escape(who),
-                        escape(c.label()), sticky::count_bytes(c.moved), c.truncated ? " (truncated)" : "");
+    // As on the screen: a long program name gives way to the column, never the byte count.
+    std::string head = call_heading(c.side(), c.label(),
+                                    fmt::format(" → {}{}", sticky::count_bytes(c.moved), c.truncated ? " (truncated)" : ""),
+                                    kColumn / kChar - 2);
+    body += fmt::format(R"(<text x="{}" y="{}" class="head">{}</text>)", x0, y, escape(head));
     body += "\n";
     y += 6;
     int x = x0, row_y = y;

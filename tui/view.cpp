@@ -1,6 +1,8 @@
 #include "view.hpp"
+#include "fit.hpp"
 #include "speak/language.hpp"
 #include "speak/terminal.hpp"
+#include "speak/text.hpp"
 
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
@@ -89,12 +91,13 @@ std::vector<Line> wrap_spans(const Call& call, int width, std::size_t max_lines,
   std::vector<Line> lines(1);
   int used = 0;
   auto emit = [&](const std::string& text, int attr) {
-    if (used + static_cast<int>(text.size()) > width && used > 0) {
+    int columns = static_cast<int>(speak::display_width(text));
+    if (used + columns > width && used > 0) {
       lines.emplace_back();
       used = 0;
     }
     lines.back().push_back({text, attr});
-    used += static_cast<int>(text.size());
+    used += columns;
   };
   for (const auto& span : call.spans) {
     int attr = message_attr(span.msg, colour);
@@ -142,26 +145,36 @@ void draw_line(int y, int x, const Line& line, int width) {
   }
 }
 
-void draw_hex(const Call& call, int y, int x, int h, int w, bool colour) {
-  // xxd style: offset, 16 bytes in pairs, the text; each byte in its message's colour.
+// xxd style: offset, 16 bytes in pairs, the text; each byte in its message's colour. `h` lines
+// from line `first` (16 bytes a line); when more follow, the last says how many and how to
+// see them.
+void draw_hex(const Call& call, std::size_t first, int y, int x, int h, int w, bool colour) {
   std::vector<std::uint64_t> owner;
   for (const auto& s : call.spans) owner.insert(owner.end(), s.size, s.msg);
-  std::size_t rows = static_cast<std::size_t>(std::max(0, h));
-  for (std::size_t row = 0; row < rows && row * 16 < call.data.size(); ++row) {
-    if (row + 1 == rows && (row + 1) * 16 < call.data.size()) {
-      put(y + static_cast<int>(row), x, fmt::format(fmt::runtime(_("… {} more bytes")), call.data.size() - row * 16), w, A_DIM);
+  const std::size_t shown = static_cast<std::size_t>(std::max(0, h)), total = hex_lines(call);
+  first = clamp_hex_line(call, shown, first);
+  for (std::size_t i = 0; i < shown && first + i < total; ++i) {
+    const std::size_t line = first + i, at = line * 16;
+    const int row_y = y + static_cast<int>(i);
+    if (i + 1 == shown && line + 1 < total) {
+      put(row_y, x, fmt::format(fmt::runtime(_("… {} more bytes (PgDn, > the last)")), call.data.size() - at), w, A_DIM);
       break;
     }
-    int cx = x + put(y + static_cast<int>(row), x, fmt::format("{:08x}: ", row * 16), w);
+    if (at >= call.data.size()) {  // the line after the last byte the trace kept
+      put(row_y, x, fmt::format(fmt::runtime(_("(the trace kept the first {} of the {} bytes)")), call.data.size(), call.moved),
+          w, A_DIM);
+      break;
+    }
+    int cx = x + put(row_y, x, fmt::format("{:08x}: ", at), w);
     std::string ascii;
-    for (std::size_t i = row * 16; i < std::min(call.data.size(), row * 16 + 16); ++i) {
-      auto c = static_cast<unsigned char>(call.data[i]);
-      int attr = message_attr(i < owner.size() ? owner[i] : 0, colour);
-      cx += put(y + static_cast<int>(row), cx, fmt::format("{:02x}", c), 2, attr);
-      if (i % 2 == 1) cx += put(y + static_cast<int>(row), cx, " ", 1);
+    for (std::size_t b = at; b < std::min(call.data.size(), at + 16); ++b) {
+      auto c = static_cast<unsigned char>(call.data[b]);
+      int attr = message_attr(b < owner.size() ? owner[b] : 0, colour);
+      cx += put(row_y, cx, fmt::format("{:02x}", c), 2, attr);
+      if (b % 2 == 1) cx += put(row_y, cx, " ", 1);
       ascii.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.');
     }
-    put(y + static_cast<int>(row), x + 10 + 40 + 1, ascii, w - 51);
+    put(row_y, x + 10 + 40 + 1, ascii, w - 51);
   }
 }
 
@@ -278,8 +291,9 @@ void draw_calls_panel(const Model& model, const Ui& ui, const Layout& l, bool co
     const Call& c = model.calls()[blocks[b].call];
     int x = (c.is_send ? 0 : l.half) + 1;
     bool is_selected = selected && blocks[b].call == *selected;
-    std::string head = fmt::format("{}{} {} → {} B{}", is_selected ? "▸" : " ", c.side(), c.label(), c.moved,
-                                   c.truncated ? " TRUNCATED" : "");
+    // The byte count is what the lesson points at: a long program name gives way, never it.
+    std::string tail = fmt::format(" → {} B{}", c.moved, c.truncated ? " TRUNCATED" : "");
+    std::string head = (is_selected ? "▸" : " ") + call_heading(c.side(), c.label(), tail, static_cast<std::size_t>(inner_w - 1));
     put(y++, x, head, inner_w, is_selected ? A_BOLD | A_UNDERLINE : A_BOLD);
     for (const auto& line : blocks[b].lines) {
       if (y >= l.calls_y + l.calls_h - 1) break;
@@ -294,10 +308,15 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
   std::string title = _("hex");
   if (selected) {
     const Call& c = model.calls()[*selected];
-    title = fmt::format(fmt::runtime(_("hex: {} {} — {}")), c.side(), c.label(), sticky::count_bytes(c.moved));
+    // As in the calls panel, the side gives way before the count (the box's title has w - 6).
+    const char* format = _("hex: {} {} — {}");
+    const std::string count = speak::byte_count(c.moved).local;  // "1024 bytes", "1024 字节"
+    std::size_t fixed = speak::display_width(fmt::format(fmt::runtime(format), "", c.label(), count));
+    std::size_t room = static_cast<std::size_t>(std::max(l.w - 6, 1));
+    title = fmt::format(fmt::runtime(format), shorten_side(c.side(), room > fixed + 1 ? room - fixed : 1), c.label(), count);
   }
   box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
-  if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
+  if (selected) draw_hex(model.calls()[*selected], ui.hex_line, l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
 }
 
 void draw_decoder_line(const DecoderState& decoder, const Layout& l) {
@@ -349,6 +368,7 @@ void Screen::draw(const Model& model, const Ui& ui) {
   auto selected = model.selected();
   std::optional<DecoderState> decoder = selected ? model.decoder_after(*selected) : std::nullopt;
   Layout l = layout_for(w, h, decoder.has_value());
+  hex_shown_ = static_cast<std::size_t>(std::max(0, l.hex_h - 2));
   draw_title_panel(model, ui, l, colour_);
   draw_calls_panel(model, ui, l, colour_);
   draw_hex_panel(model, ui, l, colour_);

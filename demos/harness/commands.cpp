@@ -91,12 +91,13 @@ void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
       if (!frame) return;  // the client closed
       command = *frame;
     } else {
-      // As the classic server: whatever one recv(1024) returns is one command. The client
-      // sends nothing else between answers, so a short command usually arrives whole — but
-      // nothing says it must.
+      // As the classic server: whatever one recv(1024) returns is one command. A short
+      // command usually arrives whole — but nothing says it must: a client that sends the
+      // next command before this server reads (demo 03, part C) has its commands stuck together.
       command = conn.recv(1024);
       if (command.empty()) return;  // the client closed
     }
+    if (protocol.on_command) protocol.on_command(command);
     if (protocol.run_time.count()) std::this_thread::sleep_for(protocol.run_time);
     std::string answer = run_command(command);
     switch (protocol.protocol) {
@@ -119,6 +120,7 @@ void serve_commands(Demo& demo, Conn& conn, const CommandProtocol& protocol) {
         else conn.send(codec.encode(answer));  // header and body in one buffer, one send
         break;
     }
+    if (protocol.busy_after_answer.count()) std::this_thread::sleep_for(protocol.busy_after_answer);
   }
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ struct CommandProtocol {
   // takes what one recv(1024) returns as one command, whatever cut the stream.
   bool framed_commands = true;
   std::chrono::milliseconds run_time{0};    // server: how long running a command takes
+  // server: how long it is busy after each answer before it reads the next command (another
+  // client, a log to write, a loaded machine); commands sent meanwhile wait in its buffer.
+  std::chrono::milliseconds busy_after_answer{0};
+  std::function<void(const std::string&)> on_command{};  // server: each command as it was read
   std::chrono::milliseconds read_delay{0};  // client: how long after sending it reads
 };
 

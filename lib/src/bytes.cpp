@@ -38,14 +38,20 @@ std::string from_hex(std::string_view hex) {
 }
 
 namespace {
-// Length of the valid UTF-8 sequence starting at bytes[i], or 0 if it is not one.
+// Length of the well-formed UTF-8 sequence starting at bytes[i], or 0 if it is not one
+// (Unicode's table 3-7): 0xf5-0xff never start one, and the second byte's range excludes
+// overlong forms (after e0, f0), UTF-16 surrogates (after ed) and code points past U+10FFFF
+// (after f4). Passing any of them through would make a picture of the bytes invalid UTF-8.
 std::size_t utf8_sequence(std::string_view bytes, std::size_t i) {
   auto c = static_cast<unsigned char>(bytes[i]);
-  std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+  std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
   if (n == 0 || i + n > bytes.size()) return 0;
   for (std::size_t k = 1; k < n; ++k)
     if ((static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return 0;
-  return n;
+  auto second = static_cast<unsigned char>(bytes[i + 1]);
+  unsigned char low = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+  unsigned char high = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+  return second >= low && second <= high ? n : 0;
 }
 }  // namespace
 

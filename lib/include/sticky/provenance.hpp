@@ -62,7 +62,7 @@ struct AttributedCall {
   };
   std::size_t event = 0;      // the event's index, counting every event given to add()
   Side side = Side::none;
-  std::string who;            // "client", "server#2", "python3 [1234]"
+  std::string who;            // "client", "server#2", "client.py [1234]" (a traced script)
   int conn = 0;
   bool is_send = false;
   bool datagram = false;
