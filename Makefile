@@ -81,7 +81,7 @@ $(BUILD)/obj/lib/%.o: INCLUDES := -Ilib/include
 $(BUILD)/obj/speak/%.o: INCLUDES := -Ilib/include -Ispeak/include
 $(BUILD)/obj/demos/%.o: INCLUDES := -Ilib/include -Ispeak/include -Idemos
 $(BUILD)/obj/tools/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itools
-$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itui
+$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itui -I$(BUILD)/gen/tui
 $(BUILD)/obj/tests/%.o: INCLUDES := -Ilib/include -Ispeak/include -Idemos -Itools -Itui
 
 $(BUILD)/obj/%.o: %.cpp | deps
@@ -120,6 +120,17 @@ $(TOOL_BIN): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(SPEAK_LIB) $(LIB)
 	$(LINK)
 # sticky-check's engine (cut planning, shrinking, runs, the report) is tools/check/.
 $(BUILD)/bin/sticky-check: $(CHECK_LIB)
+
+# The exported page's template, style and script (tui/page/), built into sticky-view as bytes.
+PAGE_ASSETS := $(BUILD)/gen/tui/page_assets.hpp
+$(PAGE_ASSETS): $(wildcard tui/page/*) | deps
+	@mkdir -p $(@D)
+	@echo "  GEN  $@"
+	@{ echo "// Made from tui/page/ by the Makefile (xxd -i): do not edit."; echo "#pragma once"; \
+	  for f in $(sort $(wildcard tui/page/*)); do \
+	    echo "inline constexpr unsigned char page_$$(basename $$f | tr '.-' '__')[] = {"; xxd -i < $$f; echo "};"; \
+	  done; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/tui/html.o: $(PAGE_ASSETS)
 
 $(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(SPEAK_LIB) $(LIB)
 	$(LINK) $(CURSES_LIBS)
@@ -224,13 +235,13 @@ format:
 
 # A short, deliberate list of checks (.clang-tidy): bugs, not taste. Each layer with its
 # own include paths, as it is compiled.
-lint: | deps
+lint: $(PAGE_ASSETS) | deps
 	@bash .ci/deps.sh clang-tidy
 	@clang-tidy --quiet $(wildcard lib/src/*.cpp) -- -std=c++20 -Ilib/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard speak/src/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard demos/*.cpp demos/*/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Idemos 2>/dev/null
 	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
-	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui 2>/dev/null
+	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui -I$(BUILD)/gen/tui 2>/dev/null
 	@echo "  clang-tidy: lib, demos and tui pass .clang-tidy"
 
 clean:
