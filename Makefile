@@ -201,6 +201,18 @@ lesson-pictures: programs
 	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --calls 12 --export-svg lessons/pictures/$$name.svg; \
 	done
 
+# One page per lesson, from a fresh run of its demo, in English and in Chinese, beside its
+# picture: lessons/pictures/05-struct-prefix.html and 05-struct-prefix.zh.html.
+lesson-pages: programs
+	@mkdir -p lessons/pictures
+	@for demo in $(BUILD)/bin/[0-9][0-9]-*; do \
+	  name=$$(basename $$demo); \
+	  $$demo --json > $(BUILD)/$$name.jsonl && \
+	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --lang en --export-html lessons/pictures/$$name.html && \
+	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --lang zh --export-html lessons/pictures/$$name.zh.html \
+	  || exit 1; \
+	done
+
 # Every public header compiles on its own (it includes what it uses).
 headers: | deps
 	@for h in lib/include/sticky/*.hpp; do \
