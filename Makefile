@@ -15,6 +15,9 @@ CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw
 
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
                    libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd
+# What only the tests need: a real browser for the exported pages (and a font for Chinese in
+# its screenshots). `make test` installs them; `make tour` does not.
+TEST_PACKAGES := chromium-headless-shell fonts-wqy-microhei
 
 # The layers, each its own archive, so that a program links only what it uses:
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
@@ -51,7 +54,7 @@ TRACE_CXXFLAGS := -Ilib/include $(WARNINGS) $(CXXFLAGS) -fPIC -fvisibility=hidde
 # Objects are kept between builds (they are intermediate files to make's pattern rules).
 .SECONDARY:
 
-.PHONY: all programs deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers pot
+.PHONY: all programs deps test-deps test tour view lesson-pictures lesson-pages asan tsan fuzz bench clean install format lint headers pot
 LOCALE_MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/sticky.mo,$(wildcard po/*.po))
 # What a student runs: the demos, the tools, the viewer and their catalogues. `all` adds the tests.
 PROGRAMS := $(LIB) $(TRACE_SO) $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN) $(LOCALE_MO)
@@ -73,6 +76,8 @@ pot:
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)
+test-deps:
+	@bash .ci/deps.sh $(TEST_PACKAGES)
 
 # Each layer sees only what it may use: lib sees lib; speak sees lib; demos, tools and tui
 # see lib, speak and their own folder, never each other; the tests see everything. A wrong
@@ -139,7 +144,7 @@ $(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(HARNESS_LIB) $(SPEAK_LI
 	$(LINK)
 
 # Every test case runs once; the runner prints `claims: …` and ends with `tests: …`.
-test: all
+test: all test-deps
 	@STICKY_SANITIZER=$(STICKY_SANITIZER) python3 tests/run_tests.py --binary $(TEST_BIN) --lessons lessons --report $(BUILD)/test-results.xml $(TESTS)
 
 # PREDICT=1: each demo asks what every recv() will return before it shows it (--predict).
