@@ -7,7 +7,9 @@
 // (next, back, home, end, select, connection) and draws. No library: a few hundred lines do it.
 'use strict';
 (function () {
+  performance.mark('sticky-start');
   const D = JSON.parse(document.getElementById('sticky-data').textContent);
+  performance.mark('sticky-parsed');
   const S = D.S, calls = D.calls, names = D.names, texts = D.texts, ops = D.ops, refs = D.refs;
   const N = ops.length;
   const $ = (id) => document.getElementById(id);
@@ -310,32 +312,58 @@
     const visible = [];
     for (let i = 0; i < end; ++i) if (passes(i)) visible.push(i);
     const at = sel === null ? visible.length : visible.indexOf(sel);
-    const start = Math.max(0, Math.min(at - 30, visible.length - WINDOW) - state.extra);
+    // In steps of 50, so that stepping on does not slide the window one call at a time.
+    const start = Math.max(0, Math.floor((Math.min(at - 30, visible.length - WINDOW) - state.extra) / 50) * 50);
     const list = $('list');
     const children = [];
     if (start > 0) {
-      const more = el('button', 'more', fmt(S.earlier, Math.min(start, WINDOW)));
-      more.addEventListener('click', () => { state.extra += WINDOW; draw(); });
+      more.textContent = fmt(S.earlier, Math.min(start, WINDOW));
       children.push(more);
     }
     for (let k = start; k < visible.length; ++k) {
       const i = visible[k];
-      for (const s of stepsBefore.get(i) || []) children.push(el('div', 'divider', '▶ ' + texts[refs[s]]));
-      const node = callNode(i);
-      node.classList.toggle('sel', i === sel);
-      children.push(node);
+      for (const s of stepsBefore.get(i) || []) children.push(divider(s));
+      children.push(callNode(i));
     }
     // Headings shown after the last call: the part that is about to begin.
     const after = end > 0 ? calls[end - 1].e : -1;
-    for (let s = after + 1; s < state.shown; ++s) if (ops[s] === 's') children.push(el('div', 'divider', '▶ ' + texts[refs[s]]));
-    if (visible.length === 0) children.push(el('div', 'dim', S.no_calls));
-    list.replaceChildren(...children);
-    if (sel !== null) nodes.get(sel).scrollIntoView({ block: 'nearest' });
+    for (let s = after + 1; s < state.shown; ++s) if (ops[s] === 's') children.push(divider(s));
+    if (visible.length === 0) children.push(noCalls);
+    noCalls.textContent = S.no_calls;
+    // A step usually adds a block or takes one away: the rest stays, so the browser lays out
+    // only what changed.
+    const now = list.children;
+    let same = 0;
+    while (same < now.length && same < children.length && now[same] === children[same]) ++same;
+    if (same === children.length && same === now.length) {
+      // nothing to do
+    } else if (same === now.length) {
+      list.append(...children.slice(same));
+    } else if (same === children.length) {
+      while (list.children.length > same) list.lastChild.remove();
+    } else {
+      list.replaceChildren(...children);
+    }
+    if (shownSel !== null && nodes.has(shownSel)) nodes.get(shownSel).classList.remove('sel');
+    shownSel = sel;
+    if (sel !== null) {
+      nodes.get(sel).classList.add('sel');
+      nodes.get(sel).scrollIntoView({ block: 'nearest' });
+    }
+  }
+  let shownSel = null;
+  const more = el('button', 'more');
+  more.addEventListener('click', () => { state.extra += WINDOW; draw(); });
+  const noCalls = el('div', 'dim');
+  const dividers = new Map();
+  function divider(s) {
+    if (!dividers.has(s)) dividers.set(s, el('div', 'divider', '▶ ' + texts[refs[s]]));
+    return dividers.get(s);
   }
 
   // The hex pane: every byte of the selected call that the page keeps, xxd style, in its
   // message's colour. Rows are drawn only where the pane is scrolled to: 256 KiB scroll smoothly.
-  const hex = { call: null, bytes: null, owner: null, perRow: 16, rowHeight: 20, rows: 0, notes: [] };
+  const hex = { call: null, bytes: null, owner: null, perRow: 16, rowHeight: 0, rows: 0, notes: [] };
   function hexFor(i) {
     if (hex.call === i) return;
     hex.call = i;
@@ -361,9 +389,11 @@
     $('hex-title').textContent = fmt(S.hex_title, name(c.w), name(c.l), count(c.m));
     hexFor(sel);
     hex.perRow = window.innerWidth <= 700 ? 8 : 16;
-    const probe = el('div', 'row', '0');
-    rowsEl.replaceChildren(probe);
-    hex.rowHeight = probe.getBoundingClientRect().height || 20;
+    if (!hex.rowHeight) {  // measured once, and again after a resize
+      const probe = el('div', 'row', '0');
+      rowsEl.replaceChildren(probe);
+      hex.rowHeight = probe.getBoundingClientRect().height || 20;
+    }
     const dataRows = Math.ceil(hex.bytes.length / hex.perRow);
     hex.rows = dataRows + hex.notes.length;
     $('hex-body').style.height = hex.rows * hex.rowHeight + 'px';
@@ -427,8 +457,8 @@
     $('step').textContent = fmt(S.step, state.shown, N) + (state.playing ? ' ▶' : '');
     const h = state.shown > 0 ? lastStep[state.shown - 1] : -1;
     $('heading').textContent = h >= 0 ? '▶ ' + texts[refs[h]] : state.shown === 0 ? S.press : '';
+    drawHex(sel);  // first: it reads the layout, before the list changes it
     drawCalls(sel);
-    drawHex(sel);
     drawDecoder(sel);
     drawStatus();
     buttons.play.textContent = state.playing ? '‖ ' + S.pause : '▷ ' + S.play;
@@ -519,7 +549,7 @@
     actions[action]();
     draw();
   });
-  window.addEventListener('resize', () => draw());
+  window.addEventListener('resize', () => { hex.rowHeight = 0; draw(); });
 
   $('title').textContent = D.title;
   $('claim').textContent = D.claim;
@@ -533,6 +563,7 @@
     const theme = localStorage.getItem('sticky-theme');
     if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
   } catch (e) { /* file:// may refuse */ }
+  performance.mark('sticky-set-up');
   reselect();
   draw();
   focusPane();
