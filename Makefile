@@ -190,7 +190,7 @@ $(BUILD)/bin/sticky-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
 bench: all $(BUILD)/bin/sticky-bench
-	@bash .ci/deps.sh strace
+	@bash .ci/deps.sh strace $(TEST_PACKAGES)
 	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py $(ONLY)
 
 # The viewer's start screen: pick a demo, step through it.

@@ -272,8 +272,13 @@ def run(script, deadline):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--timeout", type=float, default=90, help="seconds for the whole run (default: %(default)s)")
+    parser.add_argument("--script", help="read the commands from this file instead of stdin")
     args = parser.parse_args()
-    script = json.load(sys.stdin)
+    if args.script:
+        with open(args.script, encoding="utf-8") as f:
+            script = json.load(f)
+    else:
+        script = json.load(sys.stdin)
     out = run(script, time.monotonic() + args.timeout)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
