@@ -19,6 +19,9 @@ CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw
 # librsvg2-bin: rsvg-convert, with which the tests render a lesson picture as a browser would.
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
                    libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd librsvg2-bin
+# What only the tests need: a real browser for the exported pages (and a font for Chinese in
+# its screenshots). `make test` installs them; `make tour` does not.
+TEST_PACKAGES := chromium-headless-shell fonts-wqy-microhei
 
 # The layers, each its own archive, so that a program links only what it uses:
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
@@ -55,7 +58,7 @@ TRACE_CXXFLAGS := -Ilib/include $(WARNINGS) $(CXXFLAGS) -fPIC -fvisibility=hidde
 # Objects are kept between builds (they are intermediate files to make's pattern rules).
 .SECONDARY:
 
-.PHONY: all programs deps test tour view lesson-pictures asan tsan fuzz bench clean install format lint headers pot
+.PHONY: all programs deps test-deps test tour view lesson-pictures lesson-pages asan tsan fuzz bench clean install format lint headers pot
 LOCALE_MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/sticky.mo,$(wildcard po/*.po))
 # What a student runs: the demos, the tools, the viewer and their catalogues. `all` adds the tests.
 PROGRAMS := $(LIB) $(TRACE_SO) $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN) $(LOCALE_MO)
@@ -77,6 +80,8 @@ pot:
 
 deps:
 	@bash .ci/deps.sh $(DEBIAN_PACKAGES)
+test-deps:
+	@bash .ci/deps.sh $(TEST_PACKAGES)
 
 # Each layer sees only what it may use: lib sees lib; speak sees lib; demos, tools and tui
 # see lib, speak and their own folder, never each other; the tests see everything. A wrong
@@ -85,7 +90,7 @@ $(BUILD)/obj/lib/%.o: INCLUDES := -Ilib/include
 $(BUILD)/obj/speak/%.o: INCLUDES := -Ilib/include -Ispeak/include
 $(BUILD)/obj/demos/%.o: INCLUDES := -Ilib/include -Ispeak/include -Idemos
 $(BUILD)/obj/tools/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itools
-$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itui
+$(BUILD)/obj/tui/%.o: INCLUDES := -Ilib/include -Ispeak/include -Itui -I$(BUILD)/gen/tui
 $(BUILD)/obj/tests/%.o: INCLUDES := -Ilib/include -Ispeak/include -Idemos -Itools -Itui
 
 $(BUILD)/obj/%.o: %.cpp | deps
@@ -126,6 +131,17 @@ $(TOOL_BIN): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(SPEAK_LIB) $(LIB)
 # sticky-check's engine (cut planning, shrinking, runs, the report) is tools/check/.
 $(BUILD)/bin/sticky-check: $(CHECK_LIB)
 
+# The exported page's template, style and script (tui/page/), built into sticky-view as bytes.
+PAGE_ASSETS := $(BUILD)/gen/tui/page_assets.hpp
+$(PAGE_ASSETS): $(wildcard tui/page/*) | deps
+	@mkdir -p $(@D)
+	@echo "  GEN  $@"
+	@{ echo "// Made from tui/page/ by the Makefile (xxd -i): do not edit."; echo "#pragma once"; \
+	  for f in $(sort $(wildcard tui/page/*)); do \
+	    echo "inline constexpr unsigned char page_$$(basename $$f | tr '.-' '__')[] = {"; xxd -i < $$f; echo "};"; \
+	  done; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/tui/html.o: $(PAGE_ASSETS)
+
 $(BUILD)/bin/sticky-view: LINK_LIBS = $(CURSES_LIBS)
 $(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(SPEAK_LIB) $(LIB)
 	$(LINK)
@@ -134,7 +150,7 @@ $(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(HARNESS_LIB) $(SPEAK_LI
 	$(LINK)
 
 # Every test case runs once; the runner prints `claims: …` and ends with `tests: …`.
-test: all
+test: all test-deps
 	@STICKY_SANITIZER=$(STICKY_SANITIZER) python3 tests/run_tests.py --binary $(TEST_BIN) --lessons lessons --report $(BUILD)/test-results.xml $(TESTS)
 
 # PREDICT=1: each demo asks what every recv() will return before it shows it (--predict).
@@ -181,7 +197,7 @@ $(BUILD)/bin/sticky-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
 bench: all $(BUILD)/bin/sticky-bench
-	@bash .ci/deps.sh strace
+	@bash .ci/deps.sh strace $(TEST_PACKAGES)
 	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py $(ONLY)
 
 # The viewer's start screen: pick a demo, step through it.
@@ -195,6 +211,18 @@ lesson-pictures: programs
 	  name=$$(basename $$demo); \
 	  $$demo --json > $(BUILD)/$$name.jsonl && \
 	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --calls 12 --export-svg lessons/pictures/$$name.svg; \
+	done
+
+# One page per lesson, from a fresh run of its demo, in English and in Chinese, beside its
+# picture: lessons/pictures/05-struct-prefix.html and 05-struct-prefix.zh.html.
+lesson-pages: programs
+	@mkdir -p lessons/pictures
+	@for demo in $(BUILD)/bin/[0-9][0-9]-*; do \
+	  name=$$(basename $$demo); \
+	  $$demo --json > $(BUILD)/$$name.jsonl && \
+	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --lang en --export-html lessons/pictures/$$name.html && \
+	  $(BUILD)/bin/sticky-view --lessons lessons --replay $(BUILD)/$$name.jsonl --lang zh --export-html lessons/pictures/$$name.zh.html \
+	  || exit 1; \
 	done
 
 # Every public header compiles on its own (it includes what it uses).
@@ -231,13 +259,13 @@ format:
 
 # A short, deliberate list of checks (.clang-tidy): bugs, not taste. Each layer with its
 # own include paths, as it is compiled.
-lint: | deps
+lint: $(PAGE_ASSETS) | deps
 	@bash .ci/deps.sh clang-tidy
 	@clang-tidy --quiet $(wildcard lib/src/*.cpp) -- -std=c++20 -Ilib/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard speak/src/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard demos/*.cpp demos/*/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Idemos 2>/dev/null
 	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
-	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui 2>/dev/null
+	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui -I$(BUILD)/gen/tui 2>/dev/null
 	@echo "  clang-tidy: lib, demos and tui pass .clang-tidy"
 
 clean:

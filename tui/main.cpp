@@ -6,6 +6,7 @@
 //   sticky-view --replay trace.jsonl     a saved trace (--replay - reads stdin)
 //   sticky-view --proxy 9100 --to 127.0.0.1:9005 [--split down:1]   live, between two programs
 //   sticky-view --replay t.jsonl --export-svg t.svg                 a picture, no terminal needed
+//   sticky-view --demo 05 --export-html t.html                      a page to step through in a browser
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "sticky/relay.hpp"
 #include "sticky/trace_json.hpp"
 #include "fit.hpp"
+#include "html.hpp"
 #include "svg.hpp"
 #include "view.hpp"
 
@@ -402,11 +404,11 @@ bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui
 
 int main(int argc, char** argv) {
   CLI::App app{"The classroom viewer: sends on the left, recvs on the right, every byte coloured by its message.", "sticky-view"};
-  std::string demo, to, svg, lessons_dir, follow;
+  std::string demo, to, svg, html, lessons_dir, follow;
   std::vector<std::string> replay;
   int proxy_port = -1;
   std::size_t svg_calls = 24;
-  bool mono = false, no_color = false;
+  bool mono = false, no_color = false, predict = false;
   std::string lang;
   speak::cli::ShapingArgs shaping;
   auto* demo_opt = app.add_option("--demo", demo, "run demo NN (01, 5, 05-struct-prefix …) and show its trace");
@@ -418,6 +420,10 @@ int main(int argc, char** argv) {
   app.add_option("--to", to, "the server behind --proxy: HOST:PORT or unix:PATH");
   speak::cli::add_shaping_options(app, shaping);  // for --proxy
   app.add_option("--export-svg", svg, "write the trace as an SVG picture to FILE and exit (no terminal needed)");
+  app.add_option("--export-html", html,
+                 "write the trace as one self-contained HTML page to FILE and exit: it steps through the trace "
+                 "in any browser, offline, with the keys below");
+  app.add_flag("--predict", predict, "--export-html: the page asks before each recv() how many bytes it will return");
   app.add_option("--calls", svg_calls, "--export-svg: how many calls to draw")->capture_default_str();
   app.add_option("--lessons", lessons_dir, "where the lessons are (for titles and claims)");
   app.add_flag("--mono", mono, "no colour: messages are told apart by their [n] markers");
@@ -433,6 +439,7 @@ int main(int argc, char** argv) {
     speak::use_language(speak::choose_language(lang));
     if (proxy_port >= 0 && to.empty()) throw std::invalid_argument("--proxy needs --to HOST:PORT");
     if (!svg.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-svg needs --demo or --replay");
+    if (!html.empty() && demo.empty() && replay.empty()) throw std::invalid_argument("--export-html needs --demo or --replay");
     std::string first_replay = replay.empty() ? std::string{} : replay.front();
     auto lessons = find_lessons(lessons_dir);
     // In Chinese, titles and claims come from the Chinese lessons.
@@ -484,6 +491,25 @@ int main(int argc, char** argv) {
       out << view::to_svg(model, svg_calls);
       if (!out) throw std::runtime_error("cannot write " + svg);
       fmt::print("wrote {} ({} calls of {})\n", svg, std::min(svg_calls, model.calls().size()), model.calls().size());
+      return 0;
+    }
+
+    if (!html.empty()) {
+      // The whole trace into the page, then the page to its file.
+      view::Page page({.predict = predict});
+      page.model().set_title(model.title(), model.claim());
+      for (bool more = true; more;) {
+        for (auto& e : source->read()) page.add(std::move(e));
+        more = !source->finished();
+        if (more) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
+      }
+      if (page.model().event_count() == 0) throw std::runtime_error("the trace has no events: no page was written");
+      std::string text = page.html();
+      std::ofstream out(html, std::ios::binary);
+      out << text;
+      if (!out.flush()) throw std::runtime_error("cannot write " + html);
+      fmt::print("wrote {} ({} events, {} calls, {} KiB)\n", html, page.model().event_count(), page.model().calls().size(),
+                 (text.size() + 1023) / 1024);
       return 0;
     }
 

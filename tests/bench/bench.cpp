@@ -544,6 +544,92 @@ void tracing(const std::string& bin, const std::string& out_dir) {
   }
 }
 
+// The page sticky-view --export-html makes of a 10,000-event trace: its size, and how long
+// headless Chromium takes to open it (and to jump to its end), against the issue's bounds
+// (a few MB, under a second). The trace is a framed stream cut at random, as a traced
+// program's would be: messages of 1 to 4096 bytes, recvs of up to 4096, its frames.
+void html_page(const std::string& bin, const std::string& out_dir, const std::string& browser) {
+  const std::string trace = out_dir + "/page-10000.jsonl", page = out_dir + "/page-10000.html";
+  {
+    std::ofstream out(trace);
+    std::mt19937 random(24);
+    std::uint64_t seq = 0, msg = 0;
+    auto line = [&](const std::string& fields) {
+      ++seq;
+      out << fmt::format(R"({{"seq":{},"t_us":{},{}}})", seq, seq * 10, fields) << "\n";
+    };
+    line(R"("op":"meta","format":1,"program":"bench")");
+    std::string stream;
+    std::size_t frame_start = 0;  // of the receiver's next frame, in what it has received
+    std::string received;
+    while (seq < 10000) {
+      if (seq % 1000 == 1) line(fmt::format(R"("op":"step","text":"Part {} of the bench")", seq / 1000 + 1));
+      std::string body(std::size_t{1} << std::uniform_int_distribution<int>(0, 12)(random), ' ');
+      for (auto& c : body) c = "abcdefghij klmnop\n"[std::uniform_int_distribution<int>(0, 17)(random)];
+      std::string message = std::string{char(body.size() >> 24), char(body.size() >> 16), char(body.size() >> 8),
+                                        char(body.size())} + body;
+      line(fmt::format(R"("side":"client","conn":1,"op":"send","msg":{},"bytes":{},"data":"{}")", ++msg,
+                       message.size(), sticky::to_hex(message)));
+      stream += message;
+      while (!stream.empty() && std::uniform_real_distribution<>(0, 1)(random) < 0.7 && seq < 10000) {
+        std::size_t cut = std::min(stream.size(), std::size_t(std::uniform_int_distribution<int>(1, 4096)(random)));
+        line(fmt::format(R"("side":"server","conn":1,"op":"recv","want":4096,"bytes":{},"data":"{}")", cut,
+                         sticky::to_hex(stream.substr(0, cut))));
+        received += stream.substr(0, cut);
+        stream.erase(0, cut);
+        for (;;) {  // the frames this recv completed
+          if (received.size() < frame_start + 4) break;
+          std::size_t length = 0;
+          for (int i = 0; i < 4; ++i) length = length << 8 | static_cast<unsigned char>(received[frame_start + i]);
+          if (received.size() < frame_start + 4 + length) break;
+          line(fmt::format(R"("side":"server","conn":1,"op":"frame","codec":"--codec length","bytes":{},"data":"{}")",
+                           length, sticky::to_hex(received.substr(frame_start + 4, length))));
+          frame_start += 4 + length;
+        }
+      }
+      if (seq % 100 == 0) line(fmt::format(R"("op":"note","text":"note {}")", seq));
+    }
+  }
+  double trace_mb = static_cast<double>(std::filesystem::file_size(trace)) / 1e6;
+  Ran exported = run_program({bin + "/sticky-view", "--replay", trace, "--lang", "en", "--export-html", page});
+  double page_mb = static_cast<double>(std::filesystem::file_size(page)) / 1e6;
+  report("html_page_size", "page of a 10,000-event trace: MB / 4 MB", page_mb / 4, "<= 1", page_mb <= 4,
+         {{"page_mb", page_mb}, {"trace_mb", trace_mb}, {"export_s", exported.seconds}});
+  // Three loads in one browser; the median. Ready: the page's script has drawn it.
+  const std::string script = out_dir + "/page-10000.json";
+  nlohmann::json commands = nlohmann::json::array();
+  for (int i = 0; i < 3; ++i) {
+    commands.push_back({{"cmd", "open"}, {"path", page}, {"width", 1280}, {"height", 800}});
+    commands.push_back({{"cmd", "eval"},
+                        {"expr", "(() => { const t = performance.now(); document.dispatchEvent(new KeyboardEvent('keydown', "
+                                 "{key: 'End'})); document.body.offsetHeight; return performance.now() - t; })()"}});
+  }
+  std::ofstream(script) << commands.dump();
+  Ran ran = run_program({"python3", browser, "--script", script, "--timeout", "120"});
+  auto answer = nlohmann::json::parse(ran.out);
+  if (!answer["error"].is_null()) throw std::runtime_error("the browser: " + answer["error"].get<std::string>());
+  std::vector<double> load, ready, end;
+  for (const auto& r : answer["results"]) {
+    if (r["cmd"] == "open") {
+      load.push_back(r["load_ms"]);
+      ready.push_back(r["ready_ms"]);
+    } else {
+      end.push_back(r["value"]);
+    }
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  double ready_ms = median(ready);
+  report("html_page_load", "  opened in Chromium, ready to step: s / 1 s", ready_ms / 1000, "<= 1", ready_ms <= 1000,
+         {{"ready_ms", ready}, {"load_event_ms", load}, {"end_key_ms", end}});
+  report("html_page_end", "  End (draws the last 150 of its calls): s / 0.1 s", median(end) / 100, "<= 1",
+         median(end) <= 100, {{"end_key_ms", end}});
+  std::filesystem::remove(trace);
+  std::filesystem::remove(script);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -555,7 +641,7 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   fmt::print("{:<58} {:>9}  {:<13} {}\n", "benchmark (ratio from one run)", "measured", "goal", "");
   try {
-    // make bench ONLY=tracing (or decode, pingpong, bandwidth, python, naive, clients) runs one.
+    // make bench ONLY=tracing (or decode, pingpong, bandwidth, python, naive, clients, html) runs one.
     std::string only = argc > 3 ? argv[3] : "";
     auto want = [&](const char* name) { return only.empty() || only == name; };
     std::filesystem::create_directories(out_dir);
@@ -573,6 +659,7 @@ int main(int argc, char** argv) {
     if (want("naive")) naive_versus_prefix(bin);
     if (want("clients")) many_clients();
     if (want("tracing")) tracing(bin, out_dir);
+    if (want("html")) html_page(bin, out_dir, (std::filesystem::path(script).parent_path().parent_path() / "html_browser.py").string());
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench: {}\n", e.what());
     return 1;
