@@ -14,13 +14,13 @@ LDLIBS := -lfmt -pthread
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
-                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd
+                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd iproute2
 
 # The layers, each its own archive, so that a program links only what it uses:
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
 #   speak/   libspeak: text and translation, columns, wrap, narration  (sees lib)
 #   demos/   the numbered demos and their harness (libharness)        (see lib, speak)
-#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/)
+#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/), sticky-link
 #   tui/     sticky-view                                              (sees lib, speak)
 lib_objects = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard $(1)/*.cpp))
 LIB := $(BUILD)/lib/libsticky.a
