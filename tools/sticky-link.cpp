@@ -275,14 +275,20 @@ int main(int argc, char** argv) {
     };
     auto stop = [&](pid_t& pid, int& status, const speak::Text& name) {
       if (pid <= 0) return;
-      ::kill(pid, SIGTERM);
-      auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(grace));
-      while (pid > 0 && Clock::now() < until) {
-        int s;
-        pid_t r = ::waitpid(pid, &s, WNOHANG);
-        if (r == pid) pid = -1, status = s;
-        else ::usleep(2000);
-      }
+      auto wait_until_gone = [&] {
+        auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(grace));
+        while (pid > 0 && Clock::now() < until) {
+          int s;
+          pid_t r = ::waitpid(pid, &s, WNOHANG);
+          if (r == pid) pid = -1, status = s;
+          else ::usleep(2000);
+        }
+      };
+      // After Ctrl-C (or a signal passed on) the program has its signal already: let it end
+      // the way it chose (Python: KeyboardInterrupt) before we insist.
+      if (interrupted) wait_until_gone();
+      if (pid > 0) ::kill(pid, SIGTERM);
+      wait_until_gone();
       if (pid > 0) {
         say(tr("{} did not stop in {} s: killed", name, grace));
         ::kill(pid, SIGKILL);
@@ -339,6 +345,14 @@ int main(int argc, char** argv) {
       finish(0);
       say(tr("interrupted: both programs stopped, the link removed"));
       return shell_status(client_status);
+    }
+    // The server's last words (a summary printed once its client has gone) come before it is
+    // stopped: it gets until its connections are closed, and a moment more, up to 2 s.
+    auto linger_until = Clock::now() + std::chrono::seconds(2);
+    int quiet_rounds = 0;
+    while (server_pid > 0 && Clock::now() < linger_until && quiet_rounds < 20) {
+      quiet_rounds = sticky::open_connections(tcp.get()) == 0 ? quiet_rounds + 1 : 0;
+      if (!wait_a_moment(5)) break;
     }
     int code = shell_status(client_status);
     bool server_ran_on = server_pid > 0;

@@ -512,6 +512,19 @@ std::optional<std::string> first_listener(int tcp_fd, int udp_fd) {
   return std::nullopt;
 }
 
+std::size_t open_connections(int tcp_fd) {
+  std::istringstream table(read_all(tcp_fd));
+  std::string line;
+  std::getline(table, line);
+  std::size_t n = 0;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string sl, local, remote, state;
+    if (fields >> sl >> local >> remote >> state && (state == "01" || state == "03" || state == "08")) ++n;
+  }
+  return n;
+}
+
 SegmentSize segment_size(int fd) {
   SegmentSize s;
   socklen_t len = sizeof s.maxseg;

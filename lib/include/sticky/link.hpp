@@ -142,6 +142,9 @@ NetCounters read_net_counters(int proc_net_snmp_fd);
 // A TCP socket listening, or else a UDP socket bound, in the namespace whose /proc/net/tcp
 // and /proc/net/udp these are (fds from Link::proc_net): "tcp 10.0.0.1:9005", or nullopt.
 std::optional<std::string> first_listener(int proc_net_tcp_fd, int proc_net_udp_fd);
+// TCP connections still open at this end of the namespace: established, or closed by the
+// peer and not yet by us (CLOSE_WAIT) — a server still busy with a client.
+std::size_t open_connections(int proc_net_tcp_fd);
 
 // TCP_MAXSEG of a connected socket, and what TCP_INFO says shapes it.
 struct SegmentSize {
