@@ -304,8 +304,8 @@ TEST_CASE("sticky-link leaves nothing behind when the client hangs, is killed, o
   const std::string serve_and_fork = "import os, signal, time\nif os.fork() == 0:\n    time.sleep(600)\n"
                                      "s.accept()[0].recv(1)\ntime.sleep(600)";
   auto c = GENERATE_REF(values<Case>({
-      {"client hangs, --timeout", {"--timeout", "2"}, serve_and_fork,
-       "socket.create_connection(('10.0.0.1', 9012))\nimport time\ntime.sleep(600)", 124, "--timeout: 2 s passed",
+      {"client hangs, --timeout", {"--timeout", "8"}, serve_and_fork,
+       "socket.create_connection(('10.0.0.1', 9012))\nimport time\ntime.sleep(600)", 124, "--timeout: 8 s passed",
        2},
       {"client killed", {}, serve_and_fork,
        "c = socket.create_connection(('10.0.0.1', 9012))\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
