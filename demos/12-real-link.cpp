@@ -6,10 +6,10 @@
 // of MTU 1500, each sender shaped by tbf.
 // Part A, loopback: one send of 100,000 bytes comes in a few big reads; 100 small sends,
 // 0.5 ms apart, come in 100 reads (the ACK is back before the next send).
-// Part B, the link at 20 Mbit/s: the same 100,000 bytes come in reads of one MSS (1,448
+// Part B, the link at 10 Mbit/s: the same 100,000 bytes come in reads of one MSS (1,448
 // bytes: the MTU less 20 bytes of IP header, 20 of TCP header and 12 of timestamp option,
 // each read from the kernel), or a few MSS when the reader was slower than the link.
-// Part C, the link at 200 kbit/s: the 100 small sends come in far fewer reads — Nagle holds
+// Part C, the link at 100 kbit/s: the 100 small sends come in far fewer reads — Nagle holds
 // each small send while the one before is unacknowledged, and on a slow link the ACK takes
 // milliseconds: the network merged what loopback kept apart, for a reader that never sleeps.
 // Part D, GRO: the link unshaped, the receiving device's generic receive offload off, then
@@ -46,8 +46,8 @@ constexpr std::size_t kWant = 65536;  // recv(65536): a buffer far bigger than a
 constexpr int kLines = 100;
 constexpr std::size_t kLineBytes = 11;  // "line 001\n" and so on: 11 bytes each
 constexpr auto kLineGap = 500us;
-constexpr const char* kBigRate = "20mbit";
-constexpr const char* kSlowRate = "200kbit";
+constexpr const char* kBigRate = "10mbit";
+constexpr const char* kSlowRate = "100kbit";
 constexpr sticky::Millis kTimeout{20000};
 
 std::string pattern(std::size_t n) {
@@ -280,8 +280,9 @@ class RealLink : public harness::StreamScenario {
     demo.say(tr("One send() of 100,000 bytes, read at once with recv(65536): {} reads, the largest {}. "
                 "TCP_MAXSEG here is {} bytes.",
                 lo_big["recvs"].get<int>(), speak::byte_count(lo_big["largest"].get<std::size_t>()), lo_mss));
-    demo.say(tr("100 sends of {} bytes, 0.5 ms apart, to a reader that reads at once: {} reads.", kLineBytes,
-                lo_lines["recvs"].get<int>()));
+    demo.say(tr("100 sends of {} bytes, 0.5 ms apart, to a reader that reads at once: {} reads, in {} data "
+                "segments.",
+                kLineBytes, lo_lines["recvs"].get<int>(), lo_lines["data_segments"].get<int>()));
     facts["loopback"] = {{"mtu", lo_mtu}, {"big", lo_big}, {"lines", lo_lines}};
 
     std::optional<sticky::Link> link;
@@ -310,7 +311,7 @@ class RealLink : public harness::StreamScenario {
     facts["link_available"] = true;
     facts["user_namespace"] = link->in_user_namespace();
 
-    demo.step(tr("Part B: a real link at 20 Mbit/s: 100,000 bytes in MSS-sized reads"));
+    demo.step(tr("Part B: a real link at 10 Mbit/s: 100,000 bytes in MSS-sized reads"));
     int mtu = link->mtu(LinkEnd::client);
     demo.say(tr("Two network namespaces joined by a veth pair, MTU {}; each sender shaped by tbf ({}){}.", mtu,
                 link->shaping(LinkEnd::client),
@@ -332,7 +333,7 @@ class RealLink : public harness::StreamScenario {
                 "gets several only when it was slower than the link."));
     facts["link"] = {{"mtu", mtu}, {"big", big}};
 
-    demo.step(tr("Part C: the link at 200 kbit/s: small sends merged"));
+    demo.step(tr("Part C: the link at 100 kbit/s: small sends merged"));
     link->shape(LinkEnd::client, kSlowRate);
     link->shape(LinkEnd::server, kSlowRate);
     demo.narrate_io(false);

@@ -2,12 +2,12 @@
 """Lesson 12 (it worked on localhost), a client: 100 sends of an 11-byte line, 0.5 ms apart.
 
 On loopback a reader that reads at once gets them in 100 reads: each ACK is back before
-the next send. Over a slow link (sticky-link --rate 200kbit) it gets far fewer: Nagle's
+the next send. Over a slow link (sticky-link --rate 100kbit) it gets far fewer: Nagle's
 algorithm holds a small send while the one before is unacknowledged, the ACK takes
 milliseconds there, and the lines leave together. The network merged them (粘包), for a
 reader that never sleeps. Against 12-server-eager-reader.py:
 
-  build/bin/sticky-link --rate 200kbit -- python3 12-server-eager-reader.py --host 10.0.0.1 \\
+  build/bin/sticky-link --rate 100kbit -- python3 12-server-eager-reader.py --host 10.0.0.1 \\
                                        -- python3 12-client-small-sends.py --host 10.0.0.1
 """
 import argparse
