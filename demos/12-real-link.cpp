@@ -12,6 +12,8 @@
 // Part C, the link at 100 kbit/s: the 100 small sends come in far fewer reads — Nagle holds
 // each small send while the one before is unacknowledged, and on a slow link the ACK takes
 // milliseconds: the network merged what loopback kept apart, for a reader that never sleeps.
+// With TCP_NODELAY too: while earlier packets wait in the link's queue, Linux appends each
+// small send to the segment not yet sent (autocorking, net.ipv4.tcp_autocorking).
 // Part D, GRO: the link unshaped, the receiving device's generic receive offload off, then
 // on: TCP_INFO counts the segments that arrived, /proc/net/snmp (per namespace) the packets
 // TCP took in; with GRO the receiving kernel merged segments back into bigger packets.
@@ -234,8 +236,9 @@ class RealLink : public harness::StreamScenario {
     return facts;
   }
 
-  nlohmann::json small_sends(harness::Demo& demo, sticky::Link* link) {
+  nlohmann::json small_sends(harness::Demo& demo, sticky::Link* link, bool nodelay = false) {
     auto p = connect_pair(demo, link);
+    sticky::set_nodelay(p.client.fd(), nodelay);
     auto before = p.client.segments().data_out;
     auto reads = exchange(p, read_lines, send_lines);
     auto facts = reads.facts(0);
@@ -338,14 +341,22 @@ class RealLink : public harness::StreamScenario {
     link->shape(LinkEnd::server, kSlowRate);
     demo.narrate_io(false);
     auto slow = small_sends(demo, &*link);
+    auto slow_nodelay = small_sends(demo, &*link, true);
     demo.narrate_io(true);
     slow["rate"] = kSlowRate;
+    slow["nodelay"] = {{"recvs", slow_nodelay["recvs"]},
+                       {"recv_sizes", slow_nodelay["recv_sizes"]},
+                       {"data_segments", slow_nodelay["data_segments"]}};
     demo.say(tr("The same 100 sends of {} bytes, 0.5 ms apart, the reader reading at once: {} reads (loopback: "
                 "{}), in {} data segments.",
                 kLineBytes, slow["recvs"].get<int>(), lo_lines["recvs"].get<int>(), slow["data_segments"].get<int>()));
     demo.say(tr("Nagle's algorithm holds a small send while the one before is unacknowledged. On loopback the "
                 "ACK is back before the next send; on a slow link it takes milliseconds, so the sends pile up "
                 "and leave together. The network merged what loopback kept apart."));
+    demo.say(tr("With TCP_NODELAY: {} reads, {} data segments. Nagle is off, but while earlier packets still wait "
+                "in the slow link's queue Linux adds each new small send to the segment not yet sent "
+                "(autocorking): they leave together all the same.",
+                slow_nodelay["recvs"].get<int>(), slow_nodelay["data_segments"].get<int>()));
     facts["link"]["lines"] = slow;
 
     demo.step(tr("Part D: GRO, the receiver's kernel merging segments back"));
