@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
       "and the exit status is 1.\n"
       "Exit status: the client's (128+N after signal N), 124 after --timeout, 1 when the link cannot be made or the "
       "server ends before it listens, 2 a usage error.\n"
-      "Example: sticky-link --rate 100kbit -- python3 lessons/python/12-server-eager-reader.py --host 10.0.0.1 -- "
+      "Example: sticky-link --rate 50kbit -- python3 lessons/python/12-server-eager-reader.py --host 10.0.0.1 -- "
       "python3 lessons/python/12-client-small-sends.py --host 10.0.0.1");
   if (auto status = speak::cli::parse(app, argc, argv)) return *status;
   if (!speak::use_language(kProgram, lang)) return 2;

@@ -2,14 +2,14 @@
 """Lesson 12 (it worked on localhost), a client: 100 sends of an 11-byte line, 0.5 ms apart.
 
 On loopback a reader that reads at once gets them in 100 reads: each ACK is back before
-the next send. Over a slow link (sticky-link --rate 100kbit) it gets far fewer: Nagle's
+the next send. Over a slow link (sticky-link --rate 50kbit) it gets far fewer: Nagle's
 algorithm holds a small send while the one before is unacknowledged, the ACK takes
 milliseconds there, and the lines leave together; with TCP_NODELAY too, since Linux adds
 a small send to the segment not yet sent while earlier packets wait in the link's queue
 (autocorking). The network merged them (粘包), for a reader that never sleeps.
 Against 12-server-eager-reader.py:
 
-  build/bin/sticky-link --rate 100kbit -- python3 12-server-eager-reader.py --host 10.0.0.1 \\
+  build/bin/sticky-link --rate 50kbit -- python3 12-server-eager-reader.py --host 10.0.0.1 \\
                                        -- python3 12-client-small-sends.py --host 10.0.0.1
 """
 import argparse
