@@ -393,14 +393,16 @@ pid_t Link::spawn(LinkEnd end, const std::vector<std::string>& argv, const std::
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
     ::close(report[0]);
-    // Dies with us, even by SIGKILL: a program must not outlive the link it runs on.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP}) ::signal(s, SIG_DFL);
     if (!enter(user_ns_, netns(end))) write_errno_and_exit(report[1]);
+    // Dies with us, even by SIGKILL: a program must not outlive the link it runs on. Set
+    // after entering the namespaces (a change of credentials may clear it), and checked:
+    // if we died before it was set, the parent is already someone else.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::execvpe(args.get()[0], args.get(), envp.get());
     write_errno_and_exit(report[1]);
   }
