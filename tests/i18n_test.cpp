@@ -93,8 +93,12 @@ Trace read_trace(const std::string& out) {
   std::string line;
   while (std::getline(lines, line)) {
     auto e = nlohmann::json::parse(line);
-    if (e.contains("text")) t.texts.push_back(e["op"].get<std::string>() + " " +
-                                              std::regex_replace(e["text"].get<std::string>(), number, "#"));
+    // Numbers masked, and so are runs of them ("5, 5, 90" or "20 × 5": measured recv sizes,
+    // folded as they came).
+    static const std::regex run("#(( × #)|(, #))+");
+    if (e.contains("text"))
+      t.texts.push_back(e["op"].get<std::string>() + " " +
+                        std::regex_replace(std::regex_replace(e["text"].get<std::string>(), number, "#"), run, "#"));
     if (e["op"] == "result") t.facts_shape = shape(e["facts"]);
   }
   return t;
