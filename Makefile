@@ -18,7 +18,7 @@ CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw
 
 # librsvg2-bin: rsvg-convert, with which the tests render a lesson picture as a browser would.
 DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann-json3-dev \
-                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd librsvg2-bin
+                   libcli11-dev tmux python3 help2man gettext netcat-openbsd xxd librsvg2-bin iproute2
 # What only the tests need: a real browser for the exported pages (and a font for Chinese in
 # its screenshots). `make test` installs them; `make tour` does not.
 TEST_PACKAGES := chromium-headless-shell fonts-wqy-microhei
@@ -27,7 +27,7 @@ TEST_PACKAGES := chromium-headless-shell fonts-wqy-microhei
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
 #   speak/   libspeak: text and translation, columns, wrap, narration  (sees lib)
 #   demos/   the numbered demos and their harness (libharness)        (see lib, speak)
-#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/)
+#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/), sticky-link
 #   tui/     sticky-view                                              (sees lib, speak)
 lib_objects = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard $(1)/*.cpp))
 LIB := $(BUILD)/lib/libsticky.a

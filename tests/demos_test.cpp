@@ -15,7 +15,8 @@ using test::binary;
 namespace {
 const std::vector<std::string> kDemos = {"01-nagle-merge",   "02-short-read",      "03-command-desync",
                                          "04-naive-handshake", "05-struct-prefix", "06-write-write-read",
-                                         "07-udp-boundaries", "08-empty-and-eof",  "09-socketserver", "10-partial-send"};
+                                         "07-udp-boundaries", "08-empty-and-eof",  "09-socketserver", "10-partial-send",
+                                         "12-real-link"};
 }
 
 TEST_CASE("every demo answers --help and rejects an unknown option with exit 2", "[demos]") {

@@ -46,6 +46,7 @@ const DemoWords kDemos[] = {
     {"09-socketserver", "▶ tcp 服务器，threading 模式", "结果：sync："},
     {"10-partial-send", "▶ 第二部分：send_all()，遇到部分发送就循环", "结果：非阻塞 send() 只接收了"},
     {"11-text-cut", "▶ 第三部分：增量解码器把没读完的字符留给下一片", "结果：utf-8：逐次解码 recv"},
+    {"12-real-link", "▶ 第一部分：回环接口，程序通常在这里测试", "结果："},
 };
 
 // Words of the Chinese narration that no English output contains.
@@ -92,8 +93,12 @@ Trace read_trace(const std::string& out) {
   std::string line;
   while (std::getline(lines, line)) {
     auto e = nlohmann::json::parse(line);
-    if (e.contains("text")) t.texts.push_back(e["op"].get<std::string>() + " " +
-                                              std::regex_replace(e["text"].get<std::string>(), number, "#"));
+    // Numbers masked, and so are runs of them ("5, 5, 90" or "20 × 5": measured recv sizes,
+    // folded as they came).
+    static const std::regex run("#(( × #)|(, #))+");
+    if (e.contains("text"))
+      t.texts.push_back(e["op"].get<std::string>() + " " +
+                        std::regex_replace(std::regex_replace(e["text"].get<std::string>(), number, "#"), run, "#"));
     if (e["op"] == "result") t.facts_shape = shape(e["facts"]);
   }
   return t;
