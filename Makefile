@@ -20,17 +20,20 @@ DEBIAN_PACKAGES := g++ make pkg-config libfmt-dev libncurses-dev catch2 nlohmann
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
 #   speak/   libspeak: text and translation, columns, wrap, narration  (sees lib)
 #   demos/   the numbered demos and their harness (libharness)        (see lib, speak)
-#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/)
+#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-learn (+ tools/learn/),
+#            sticky-trace (+ tools/recorder/)
 #   tui/     sticky-view                                              (sees lib, speak)
 lib_objects = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard $(1)/*.cpp))
 LIB := $(BUILD)/lib/libsticky.a
 SPEAK_LIB := $(BUILD)/lib/libspeak.a
 HARNESS_LIB := $(BUILD)/lib/libharness.a
 CHECK_LIB := $(BUILD)/lib/libcheck.a
+LEARN_LIB := $(BUILD)/lib/liblearn.a
 LIB_OBJ := $(call lib_objects,lib/src)
 SPEAK_OBJ := $(call lib_objects,speak/src)
 HARNESS_OBJ := $(call lib_objects,demos/harness)
 CHECK_OBJ := $(call lib_objects,tools/check)
+LEARN_OBJ := $(call lib_objects,tools/learn)
 DEMOS := $(patsubst demos/%.cpp,%,$(wildcard demos/[0-9][0-9]-*.cpp))
 TOOLS := $(patsubst tools/%.cpp,%,$(wildcard tools/*.cpp))
 DEMO_BIN := $(DEMOS:%=$(BUILD)/bin/%)
@@ -109,6 +112,7 @@ $(LIB): $(LIB_OBJ)
 $(SPEAK_LIB): $(SPEAK_OBJ)
 $(HARNESS_LIB): $(HARNESS_OBJ)
 $(CHECK_LIB): $(CHECK_OBJ)
+$(LEARN_LIB): $(LEARN_OBJ)
 
 # A program is its main file and the archives it draws on (the linker takes only the
 # objects it needs from each).
@@ -120,11 +124,13 @@ $(TOOL_BIN): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(SPEAK_LIB) $(LIB)
 	$(LINK)
 # sticky-check's engine (cut planning, shrinking, runs, the report) is tools/check/.
 $(BUILD)/bin/sticky-check: $(CHECK_LIB)
+# sticky-learn's runner (exercises, conversations, the adapter to sticky-check) is tools/learn/.
+$(BUILD)/bin/sticky-learn: $(LEARN_LIB)
 
 $(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(SPEAK_LIB) $(LIB)
 	$(LINK) $(CURSES_LIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(HARNESS_LIB) $(SPEAK_LIB) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(LEARN_LIB) $(HARNESS_LIB) $(SPEAK_LIB) $(LIB)
 	$(LINK)
 
 # Every test case runs once; the runner prints `claims: …` and ends with `tests: …`.
@@ -229,7 +235,7 @@ lint: | deps
 	@clang-tidy --quiet $(wildcard lib/src/*.cpp) -- -std=c++20 -Ilib/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard speak/src/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard demos/*.cpp demos/*/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Idemos 2>/dev/null
-	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
+	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp tools/learn/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
 	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui 2>/dev/null
 	@echo "  clang-tidy: lib, demos and tui pass .clang-tidy"
 
