@@ -122,8 +122,8 @@ std::string bar(std::size_t done, std::size_t total) {
 std::string shown_path(const fs::path& path) {
   std::error_code error;
   auto relative = fs::relative(path, fs::current_path(), error);
-  if (!error && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
-  return path.string();
+  if (!error && !relative.empty() && relative != "." && relative.native().rfind("..", 0) != 0) return relative.string();
+  return path.lexically_normal().string();
 }
 
 // ------------------------------------------------------------------------------ list

@@ -82,6 +82,20 @@ std::vector<std::string> environment(const fs::path& python_path) {
   return env;
 }
 
+// What the program said, without what sticky-trace said around it (it can warn even with -q).
+std::string program_err(const std::string& err) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < err.size()) {
+    std::size_t nl = err.find('\n', at);
+    std::string line = err.substr(at, nl == std::string::npos ? std::string::npos : nl - at + 1);
+    if (line.rfind("sticky-trace: ", 0) != 0) out += line;
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return out;
+}
+
 // Why a program ended before it could be talked to: "server.py, line 12: SyntaxError:
 // invalid syntax", "ModuleNotFoundError: ...", or its status.
 Text ended_early(const std::string& file, int status, const std::string& err, const Text& before) {
@@ -104,7 +118,7 @@ std::optional<Text> wait_listening(Child& c, const std::string& file, std::uint1
   auto start = Clock::now();
   for (;;) {
     if (auto status = c.wait(Millis(0)))
-      return ended_early(file, *status, c.err(), tr("before it listened on 127.0.0.1:{}", port));
+      return ended_early(file, *status, program_err(c.err()), tr("before it listened on 127.0.0.1:{}", port));
     if (listening(port, udp)) return std::nullopt;
     if (Clock::now() - start > kListenLimit)
       return tr("{} did not listen on 127.0.0.1:{} within {}: does it take its port from sys.argv[1]?", file, port,
@@ -179,7 +193,7 @@ ServerRun finish_server(Server& s, const Conversation& c, const sticky::Codec& c
     r.ended = s.child->wait(Millis(s.trace ? 150 : 30));
   }
   s.child->stop();
-  r.err = s.child->err();
+  r.err = program_err(s.child->err());
   r.out = s.child->out();
   if (s.trace) r.trace = read_trace_file(s.trace->path);
   return r;
@@ -285,7 +299,8 @@ std::optional<Text> other_byte_order(const sticky::Codec& codec, std::string_vie
 
 // "header bytes 1-2 of 4", "body", "bytes 3-16 of 16": the part [a, b) of a frame of
 // `size` bytes whose payload starts at `header` and is `payload` bytes long.
-Text frame_part(std::uint64_t a, std::uint64_t b, std::uint64_t header, std::uint64_t payload, std::uint64_t size) {
+Text frame_part(std::uint64_t a, std::uint64_t b, std::uint64_t header, std::uint64_t payload, std::uint64_t size,
+               const Text& trailer) {
   auto region = [](const Text& name, std::uint64_t x, std::uint64_t y, std::uint64_t n) {
     if (x == 0 && y == n) return name;
     if (y - x == 1) return tr("{} byte {} of {}", name, x + 1, n);
@@ -295,9 +310,9 @@ Text frame_part(std::uint64_t a, std::uint64_t b, std::uint64_t header, std::uin
   if (header > 0 && a < header) parts.push_back(region(tr("header"), a, std::min(b, header), header));
   std::uint64_t body_end = header + payload;
   if (b > header && a < body_end)
-    parts.push_back(region(header > 0 ? tr("body") : payload == size ? tr("bytes") : tr("text"),
+    parts.push_back(region(header > 0 ? tr("body") : payload == size ? tr("record") : tr("text"),
                            std::max(a, header) - header, std::min(b, body_end) - header, payload));
-  if (b > body_end && body_end < size) parts.push_back(tr("the end of the message"));
+  if (b > body_end && body_end < size) parts.push_back(trailer);
   if (parts.empty()) return speak::same("");
   return speak::join(parts, tr(" and "));
 }
@@ -322,7 +337,11 @@ std::vector<Frame> frames_of(const sticky::Codec& codec, const std::vector<std::
 
 // One line per piece that holds bytes of frame `k`: "bytes 13-14  00 00  header bytes 1-2 of 4".
 std::vector<Text> piece_lines(const std::vector<Frame>& frames, std::size_t k, const Cuts& cuts, std::string_view stream,
-                              const char* noun) {
+                              const char* noun, const sticky::Codec& codec) {
+  const auto* delimiter = dynamic_cast<const sticky::DelimiterCodec*>(&codec);
+  Text trailer = delimiter && delimiter->delimiter() == "\n" ? tr("the newline")
+                 : delimiter                                   ? tr("the delimiter")
+                                                               : tr("the padding");
   std::vector<Text> lines;
   std::uint64_t total = frames.empty() ? 0 : frames.back().end;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces;
@@ -337,13 +356,23 @@ std::vector<Text> piece_lines(const std::vector<Frame>& frames, std::size_t k, c
   for (auto [b, e] : pieces) {
     if (e <= f.begin || b >= f.end) continue;
     std::uint64_t x = std::max(b, f.begin) - f.begin, y = std::min(e, f.end) - f.begin;
-    Text holds = frame_part(x, y, f.header, f.payload, f.end - f.begin);
+    Text holds = frame_part(x, y, f.header, f.payload, f.end - f.begin, trailer);
     std::vector<Text> others;
     std::size_t first = k, last = k;
     while (first > 0 && frames[first - 1].end > b) --first;
     while (last + 1 < frames.size() && frames[last + 1].begin < e) ++last;
-    if (first < k) holds = speak::join({k - first == 1 ? tr("the end of {} {}", noun, k) : tr("the end of {}s {}-{}", noun, first + 1, k), holds}, tr(", "));
-    if (last > k) holds = speak::join({holds, last - k == 1 ? tr("{} {}", noun, k + 2) : tr("{}s {}-{}", noun, k + 2, last + 1)}, tr(", then "));
+    bool answers = std::string_view(noun) == "answer";
+    if (first < k) {
+      Text before = k - first == 1 ? (answers ? tr("the end of answer {}", k) : tr("the end of message {}", k))
+                                   : (answers ? tr("the end of answers {}-{}", first + 1, k)
+                                              : tr("the end of messages {}-{}", first + 1, k));
+      holds = speak::join({before, holds}, tr(", "));
+    }
+    if (last > k) {
+      Text after = last - k == 1 ? (answers ? tr("answer {}", k + 2) : tr("message {}", k + 2))
+                                 : (answers ? tr("answers {}-{}", k + 2, last + 1) : tr("messages {}-{}", k + 2, last + 1));
+      holds = speak::join({holds, after}, tr(", then "));
+    }
     Text range = e - b == 1 ? tr("byte {}", b) : tr("bytes {}-{}", b, e - 1);
     lines.push_back(tr("{}  {}  {}", speak::pad(range.local, 14), fmt::format("{:<24}", hex_spaced(stream.substr(b, e - b), 7)), holds));
   }
@@ -640,7 +669,10 @@ class Judge {
     }
     if (failed) {
       Failure f = failure_of(p, c, run, expected, *codec, *failed);
-      if (call) {
+      // The calls say why, when they are about the same message and the program stopped
+      // short or answered wrong bytes there (not when its answer was no answer at all).
+      bool short_or_wrong = f.symptom == "no_answer" || f.symptom == "incomplete" || f.symptom == "wrong_answer";
+      if (call && call->message == c.acts[*failed].message && short_or_wrong) {
         f.symptom = call->symptom;
         f.evidence = call->evidence;
       }
@@ -778,7 +810,7 @@ class Judge {
     v_.steps.clear();
     for (std::size_t i = 0; i < run.talk.outcomes.size(); ++i) {
       Step s = step_of(p, c.acts[i], expect[i], &run.talk.outcomes[i]);
-      auto lines = piece_lines(frames, i, cuts, stream, "message");
+      auto lines = piece_lines(frames, i, cuts, stream, "message", codec);
       if (!went_alone(frames[i], cuts, stream.size())) {
         Text what = c.acts[i].payload.empty() ? tr("an empty message (a header saying 0)") : quote(c.acts[i].payload);
         s.did = lines.size() == 1 ? tr("Sent message {}: {}, in this piece (one send()):", i + 1, what)
@@ -960,6 +992,7 @@ class Judge {
     limits.idle = Millis(static_cast<long>(std::clamp(3 * ref.ms + 1500, 1500.0, 5000.0)));
     auto run = run_client(traced(argv, trace_file ? &*trace_file : nullptr), work_.string(), student_env_, upstream,
                           std::nullopt, limits);
+    run.err = program_err(run.err);
     last_err_ = run.err;
     if (run.connections == 0) {
       if (!run.killed()) return not_judged(ended_early(p.file, run.status, run.err, tr("before it connected")));
@@ -1127,7 +1160,7 @@ class Judge {
     std::vector<Frame> frames = frames_of(codec, answers.frames);
     std::vector<Text> lines;
     for (std::size_t k = 0; k < frames.size(); ++k) {
-      auto l = piece_lines(frames, k, cuts, ref.down, "answer");
+      auto l = piece_lines(frames, k, cuts, ref.down, "answer", codec);
       for (auto& x : l)
         if (std::find_if(lines.begin(), lines.end(), [&](const Text& y) { return y.english == x.english; }) == lines.end())
           lines.push_back(x);

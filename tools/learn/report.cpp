@@ -60,11 +60,11 @@ std::string render_text(const Verdict& v, const Exercise& e, bool colour, std::s
     std::string did = speak::wrap(s.did.local, width - 7, 5);
     if (s.ok && (short_ok || !s.expected.local.empty())) {
       out += number + did + " " + mark + "\n";
-      for (const auto& p : s.pieces) out += "       " + p.local + "\n";
+      for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 41) + "\n";
       continue;
     }
     out += number + did + "\n";
-    for (const auto& p : s.pieces) out += "       " + p.local + "\n";
+    for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 41) + "\n";
     if (!s.expected.local.empty())
       out += "     " + speak::wrap(tr("Expected: {}", s.expected).local, width - 5, 15) + "\n";
     if (!s.got.local.empty())
