@@ -217,6 +217,7 @@ install: all
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
 	  install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/sticky.mo; done
 	@cp -r lessons/. $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons/
+	@install -d $(DESTDIR)$(PREFIX)/share/sticky/exercises && cp -rL exercises/. $(DESTDIR)$(PREFIX)/share/sticky/exercises/
 	@install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sticky/
 	@for b in $(BIN_NAMES); do \
 	  help2man --no-info --no-discard-stderr --version-string=1.0 --name="$$b (sticky: why TCP sticks packets together)" \
