@@ -226,7 +226,7 @@ TEST_CASE("sticky-learn: a reference solution passes 20 checks in a row (fresh m
   Workspace ws;
   ws.solve(exercise);
   for (int i = 0; i < 20; ++i) {
-    auto r = sticky_learn(ws, {"check", exercise.substr(0, 2), "--budget", "4"});
+    auto r = sticky_learn(ws, {"check", exercise.substr(0, 2), "--budget", "6"});
     INFO(exercise << " run " << i + 1 << ":\n" << r.out << r.err);
     REQUIRE(r.status == 0);
   }

@@ -152,6 +152,10 @@ CutVerdict check_cuts(const CutCheck& c) {
   }
   v.reference_failure = j.value("reference_failure", std::string());
   v.hints = j.value("hints", std::vector<std::string>{});
+  // Its uncut run ran out of time (a busy machine, or a program that waits): no verdict on the
+  // program's framing, unlike an uncut run that ended wrong.
+  for (const char* words : {"never connected", "(killed)", "did not listen", "no answer within"})
+    if (v.reference_failure.find(words) != std::string::npos) v.uncut_timed_out = true;
   if (v.status != 0 && v.status != 1 && v.status != 3) {
     v.error = fmt::format("sticky-check ended with status {}: {}", v.status, last_line(check.err()));
     v.status = -1;

@@ -47,6 +47,7 @@ struct CutVerdict {
   std::vector<std::string> story;     // sticky-check's own story of that cut (English)
   std::string replay;                 // sticky-check's own replay command
   std::string reference_failure;      // status 3
+  bool uncut_timed_out = false;       // status 3 for want of time: nothing was answered, no end came
   std::vector<std::string> hints;     // status 3
 };
 

@@ -69,6 +69,26 @@ std::string join_words(const std::vector<std::string>& argv) {
 
 // ------------------------------------------------------------------------------ processes
 
+// The interpreter `python3` names, found once: a version manager's shim (pyenv) runs a few
+// shell scripts before Python itself on every start, which a check pays forty times over.
+const std::string& python() {
+  static const std::string path = [] {
+    try {
+      Child c({"python3", "-c", "import sys; print(sys.executable)"}, "", speak::child_environment());
+      if (auto status = c.wait(Millis(60000)); status && *status == 0) {
+        std::string out = c.out();
+        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+        if (!out.empty() && ::access(out.c_str(), X_OK) == 0) return out;
+      }
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const std::exception&) {
+    }
+    return std::string("python3");
+  }();
+  return path;
+}
+
 std::vector<std::string> environment(const fs::path& python_path) {
   std::vector<std::string> env;
   for (auto& e : speak::child_environment())
@@ -114,21 +134,23 @@ Text ended_early(const std::string& file, int status, const std::string& err, co
 }
 
 // Waits until the program listens on `port`; why not, when it does not.
-std::optional<Text> wait_listening(Child& c, const std::string& file, std::uint16_t port, bool udp) {
+std::optional<Text> wait_listening(Child& c, const std::string& file, std::uint16_t port, bool udp,
+                                   Millis limit = kListenLimit) {
   auto start = Clock::now();
   for (;;) {
     if (auto status = c.wait(Millis(0)))
       return ended_early(file, *status, program_err(c.err()), tr("before it listened on 127.0.0.1:{}", port));
     if (listening(port, udp)) return std::nullopt;
-    if (Clock::now() - start > kListenLimit)
+    if (Clock::now() - start > limit)
       return tr("{} did not listen on 127.0.0.1:{} within {}: does it take its port from sys.argv[1]?", file, port,
-                seconds(kListenLimit));
+                seconds(limit));
     pause(Millis(5));
   }
 }
 
 struct ServerRun {
   std::optional<Text> not_started;
+  Millis listened{0};  // how long it took to listen, from our wait's start
   Talk talk;
   std::optional<int> ended;  // it ended during the conversation: its status
   std::string err, out;
@@ -183,9 +205,12 @@ std::unique_ptr<Server> start_server(const std::vector<std::string>& program, co
 }
 
 // Talks to it once it listens, then stops it.
-ServerRun finish_server(Server& s, const Conversation& c, const sticky::Codec& codec, const TalkOptions& options) {
+ServerRun finish_server(Server& s, const Conversation& c, const sticky::Codec& codec, const TalkOptions& options,
+                        Millis listen_limit = kListenLimit) {
   ServerRun r;
-  r.not_started = wait_listening(*s.child, s.name, s.port, s.udp);
+  auto waited = Clock::now();
+  r.not_started = wait_listening(*s.child, s.name, s.port, s.udp, listen_limit);
+  r.listened = std::chrono::duration_cast<Millis>(Clock::now() - waited);
   if (!r.not_started) {
     r.talk = talk(sticky::Address::ip("127.0.0.1", s.port), c, codec, options);
     // A moment for the program to notice we left (its recv() returning b"" is in the trace
@@ -553,8 +578,8 @@ class Judge {
         t = o.answer.empty() ? (udp ? tr("an empty datagram") : tr("an empty answer")) : udp ? tr("the datagram {}", quote(o.answer)) : tr("the answer {}", quote(o.answer));
         break;
       case Outcome::Kind::no_answer:
-        t = o.pending.empty() ? tr("nothing, for {}", seconds(kAnswerTimeout))
-                              : tr("{}, then nothing more for {}", quote(o.pending), seconds(kAnswerTimeout));
+        t = o.pending.empty() ? tr("nothing, for {}", seconds(answer_timeout_))
+                              : tr("{}, then nothing more for {}", quote(o.pending), seconds(answer_timeout_));
         break;
       case Outcome::Kind::closed:
         t = o.pending.empty() ? tr("the connection closed") : tr("{}, then the connection closed", quote(o.pending));
@@ -564,7 +589,7 @@ class Judge {
         break;
       case Outcome::Kind::refused: t = tr("the connection closed"); break;
       case Outcome::Kind::not_refused:
-        t = tr("the connection stayed open for {}: it waits for the body", seconds(kRefuseTimeout));
+        t = tr("the connection stayed open for {}: it waits for the body", seconds(refuse_timeout_));
         break;
       case Outcome::Kind::cannot_connect: t = tr("could not connect: {}", speak::localized(o.detail)); break;
     }
@@ -605,6 +630,20 @@ class Judge {
     return f;
   }
 
+  // A loaded machine is slower for the student's program too: its limits grow with what the
+  // reference needed (started at the same moment, on the same machine).
+  TalkOptions student_timing(const ServerRun& reference) {
+    double slowest = 0;
+    for (const auto& o : reference.talk.outcomes) slowest = std::max(slowest, o.ms);
+    TalkOptions t;
+    t.answer_timeout = std::max(kAnswerTimeout, Millis(static_cast<long>(20 * slowest)));
+    t.refuse_timeout = std::max(kRefuseTimeout, Millis(static_cast<long>(10 * slowest)));
+    answer_timeout_ = t.answer_timeout;
+    refuse_timeout_ = t.refuse_timeout;
+    return t;
+  }
+  static Millis listen_limit(const ServerRun& reference) { return std::max(kListenLimit, 3 * reference.listened + Millis(2000)); }
+
   int server_part(const Part& p) {
     bool udp = p.role == Role::udp_server;
     auto codec = codec_of(p);
@@ -615,25 +654,24 @@ class Judge {
     bool trace = !p.calls.empty() && can_trace() && !asked_cuts(p);
     if (!p.calls.empty() && !trace && !asked_cuts(p))
       v_.notes.push_back(tr("sticky-trace is not built here: the calls were not checked."));
-    auto reference_server = start_server({"python3", (e_.dir / "reference" / p.file).string()}, e_.dir / "reference",
+    auto reference_server = start_server({python(), (e_.dir / "reference" / p.file).string()}, e_.dir / "reference",
                                          reference_env_, udp, false);
-    auto student_server = asked_cuts(p) ? nullptr : start_server({"python3", p.file}, work_, student_env_, udp, trace);
-    auto reference = finish_server(*reference_server, c, *codec, {});
+    auto student_server = asked_cuts(p) ? nullptr : start_server({python(), p.file}, work_, student_env_, udp, trace);
+    auto reference = finish_server(*reference_server, c, *codec, {}, Millis(60000));
     if (reference.not_started) return internal(*reference.not_started);
     for (const auto& o : reference.talk.outcomes)
       if (o.kind != Outcome::Kind::answer && o.kind != Outcome::Kind::refused)
         return internal(outcome_text(p, o));
     if (reference.talk.outcomes.size() != c.acts.size()) return internal(tr("the conversation ended early"));
     const auto& expected = reference.talk.outcomes;
+    TalkOptions options = student_timing(reference);
+    listen_limit_ = listen_limit(reference);
 
     if (auto cuts = asked_cuts(p)) return replay(p, c, messages, expected, *codec, *cuts);
 
     progress(tr("{}: your program's answers", p.file));
-    TalkOptions options;
     options.expected = &expected;
-    options.answer_timeout = kAnswerTimeout;
-    options.refuse_timeout = kRefuseTimeout;
-    auto run = finish_server(*student_server, c, *codec, options);
+    auto run = finish_server(*student_server, c, *codec, options, listen_limit_);
     if (run.not_started) return not_judged(*run.not_started);
     last_err_ = run.err;
 
@@ -738,7 +776,7 @@ class Judge {
     check.codec = p.codec;
     for (const auto& m : messages)
       if (m.find('\n') == std::string::npos) check.messages.push_back(m);
-    check.program = {"python3", p.file, "{port}"};
+    check.program = {python(), p.file, "{port}"};
     check.cwd = work_.string();
     check.env = student_env_;
     check.seed = v_.seed;
@@ -773,6 +811,9 @@ class Judge {
 
   // sticky-check's uncut run failed where ours passed (a program whose reads depend on timing).
   int uncut_failed(const CutVerdict& cv) {
+    if (cv.uncut_timed_out)
+      return not_judged(tr("sticky-check's own uncut run of {} got no answer in time ({}): is the machine very busy? "
+                           "Check again.", v_.file, speak::localized(cv.reference_failure)));
     Step s;
     s.did = tr("sticky-check ran the conversation again, uncut.");
     s.got = speak::localized(cv.reference_failure);
@@ -798,8 +839,10 @@ class Judge {
     TalkOptions options;
     options.expected = &expect;
     options.cuts = cuts;
-    auto server = start_server({"python3", p.file}, work_, student_env_, false, false);
-    auto run = finish_server(*server, c, codec, options);
+    options.answer_timeout = answer_timeout_;
+    options.refuse_timeout = refuse_timeout_;
+    auto server = start_server({python(), p.file}, work_, student_env_, false, false);
+    auto run = finish_server(*server, c, codec, options, listen_limit_);
     if (run.not_started) return not_judged(*run.not_started);
     last_err_ = run.err;
 
@@ -872,10 +915,10 @@ class Judge {
 
   std::optional<Text> start_peer(const Part& p, Peer& peer) {
     peer.port = port_for(false);
-    std::vector<std::string> argv{"python3", (e_.dir / p.peer).string(), std::to_string(peer.port)};
+    std::vector<std::string> argv{python(), (e_.dir / p.peer).string(), std::to_string(peer.port)};
     for (const auto& a : p.peer_args) argv.push_back(a == "{seed}" ? std::to_string(v_.seed) : fresh_.expand(a));
     peer.child = std::make_unique<Child>(argv, (e_.dir / p.peer).parent_path().string(), reference_env_);
-    return wait_listening(*peer.child, p.peer, peer.port, false);
+    return wait_listening(*peer.child, p.peer, peer.port, false, Millis(60000));
   }
 
   // The client's arguments after its port: files made fresh, templates expanded.
@@ -969,13 +1012,17 @@ class Judge {
     auto args = client_args(p, files, shown);
 
     progress(tr("{}: the reference's run", p.file));
-    std::vector<std::string> ref_argv{"python3", (e_.dir / "reference" / p.file).string(), "{port}"};
+    std::vector<std::string> ref_argv{python(), (e_.dir / "reference" / p.file).string(), "{port}"};
     ref_argv.insert(ref_argv.end(), args.begin(), args.end());
     ClientLimits limits;
-    auto ref = run_client(ref_argv, (e_.dir / "reference").string(), reference_env_, upstream, std::nullopt, limits);
+    ClientLimits generous;  // ours: only a machine far too busy makes it late
+    generous.connect = Millis(60000);
+    generous.idle = Millis(20000);
+    generous.limit = Millis(120000);
+    auto ref = run_client(ref_argv, (e_.dir / "reference").string(), reference_env_, upstream, std::nullopt, generous);
     if (ref.killed() || ref.status != 0) return internal(tr("{}: {}", status_text(ref.status), last_line(ref.err)));
 
-    std::vector<std::string> argv{"python3", p.file, "{port}"};
+    std::vector<std::string> argv{python(), p.file, "{port}"};
     argv.insert(argv.end(), args.begin(), args.end());
     Step ran;
     ran.did = shown.empty() ? tr("Ran python3 {} PORT: its server is the exercise's, behind our relay on PORT.", p.file)
@@ -989,7 +1036,8 @@ class Judge {
     if (!p.calls.empty() && !trace) v_.notes.push_back(tr("sticky-trace is not built here: the calls were not checked."));
     std::optional<TraceFile> trace_file;
     if (trace) trace_file.emplace();
-    limits.idle = Millis(static_cast<long>(std::clamp(3 * ref.ms + 1500, 1500.0, 5000.0)));
+    limits.idle = Millis(static_cast<long>(std::clamp(3 * ref.ms + 1500, 1500.0, 20000.0)));
+    limits.connect = std::max(limits.connect, Millis(static_cast<long>(2 * ref.ms + 2000)));
     auto run = run_client(traced(argv, trace_file ? &*trace_file : nullptr), work_.string(), student_env_, upstream,
                           std::nullopt, limits);
     run.err = program_err(run.err);
@@ -1017,13 +1065,13 @@ class Judge {
     CutCheck check;
     check.mode = CutCheck::Mode::client;
     check.codec = p.codec;
-    check.program = {"python3", p.file, "{port}"};
+    check.program = {python(), p.file, "{port}"};
     check.program.insert(check.program.end(), args.begin(), args.end());
     check.cwd = work_.string();
     check.env = student_env_;
     check.upstream = upstream.to_string();
     check.seed = v_.seed;
-    check.budget_s = o_.budget_s * 0.6;  // a client is a new process for every cut: fewer fit
+    check.budget_s = std::max(6.0, o_.budget_s * 0.6);  // a client is a new process for every cut: fewer fit
     CutVerdict cv = check_cuts(check);
     if (cv.status < 0) return not_judged(tr("sticky-check could not check it: {}", cv.error));
     absorb(cv);
@@ -1152,7 +1200,7 @@ class Judge {
     progress(tr("{}: replaying the cut", p.file));
     if (replay_cuts_.empty()) replay_cuts_ = cuts.empty() ? "none" : fmt::format("{}", fmt::join(cuts, ","));
     ClientLimits limits;
-    limits.idle = Millis(static_cast<long>(std::clamp(3 * ref.ms + 1500, 1500.0, 5000.0)));
+    limits.idle = Millis(static_cast<long>(std::clamp(3 * ref.ms + 1500, 1500.0, 20000.0)));
     auto run = run_client(argv, work_.string(), student_env_, upstream, cuts, limits);
     last_err_ = run.err;
     // The answers' frames, from the reference's stream.
@@ -1212,6 +1260,8 @@ class Judge {
   std::string last_err_;
   Verdict v_;
   std::string replay_cuts_;  // the cut being told, for the replay command ("2,6", "none")
+  Millis answer_timeout_ = kAnswerTimeout, refuse_timeout_ = kRefuseTimeout;  // as used
+  Millis listen_limit_ = kListenLimit;
 };
 
 }  // namespace
