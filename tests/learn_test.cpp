@@ -210,6 +210,10 @@ TEST_CASE("sticky-learn: every reference solution passes", "[learn]") {
     std::string name = learn::find_exercise(learn::load_exercises(exercises_dir()), std::to_string(n))->name;
     INFO(name);
     ws.solve(name);
+    if (n == 2 || n == 5 || n == 11) {  // checked 20 times below
+      CHECK(sticky_learn(ws, {"check", std::to_string(n), "--seed", "1"}).status == 0);
+      continue;
+    }
     json j = check_json(ws, std::to_string(n));
     CHECK(j["status"] == 0);
     CHECK(j["passed"] == true);

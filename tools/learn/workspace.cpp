@@ -127,6 +127,26 @@ std::string starter_text(const Exercise& e, const std::string& file) {
     header += comment(tr("This exercise is {}: both are checked, in that order.", speak::join(files, tr(" and "))).local);
   }
   header += comment(tr("Check it: sticky-learn check {0}     A hint: sticky-learn hint {0}", e.number_text()).local);
+  // Comment lines for one language only: "# en| ..." and "# zh| ..." (the TODOs).
+  {
+    std::string kept, keep = chinese ? "# zh| " : "# en| ", drop = chinese ? "# en| " : "# zh| ";
+    std::size_t at = 0;
+    while (at < source.size()) {
+      std::size_t nl = source.find('\n', at);
+      std::string line = source.substr(at, nl == std::string::npos ? std::string::npos : nl + 1 - at);
+      std::size_t text = line.find_first_not_of(" \t");
+      if (text != std::string::npos && line.compare(text, drop.size(), drop) == 0) {
+        // not for this reader
+      } else if (text != std::string::npos && line.compare(text, keep.size(), keep) == 0) {
+        kept += line.substr(0, text) + "# " + line.substr(text + keep.size());
+      } else {
+        kept += line;
+      }
+      if (nl == std::string::npos) break;
+      at = nl + 1;
+    }
+    source = kept;
+  }
   const std::string marker = "# @task@\n";
   if (auto at = source.find(marker); at != std::string::npos) source.replace(at, marker.size(), header);
   else source = header + source;

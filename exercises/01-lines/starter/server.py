@@ -15,10 +15,13 @@ try:
         conn, addr = server.accept()
         with conn:
             while True:
-                # TODO: one recv() is not one line. It may hold two names
-                # ("alice\nbob\n", 粘包) or half of one ("ali", 拆包). Read line by
-                # line instead: conn.makefile("rb") gives a reader whose readline()
-                # (or `for line in reader`) finds each b"\n" however the bytes came.
+                # en| TODO: one recv() is not one line. It may hold two names
+                # en| ("alice\nbob\n", 粘包) or half of one ("ali", 拆包). Read line by
+                # en| line instead: conn.makefile("rb") gives a reader whose readline()
+                # en| (or `for line in reader`) finds each b"\n" however the bytes came.
+                # zh| TODO：一次 recv() 不等于一行。它可能包含两个名字（"alice\nbob\n"，粘包），
+                # zh| 也可能只有半个（"ali"，拆包）。改成按行读取：conn.makefile("rb") 返回一个读取器，
+                # zh| 它的 readline()（或 `for line in reader`）无论字节怎样到达，都能找到每个 b"\n"。
                 data = conn.recv(1024)
                 if not data:
                     break  # the client closed

@@ -8,10 +8,13 @@ RECORD = 16  # every record is exactly 16 bytes
 
 def recv_exact(sock, n):
     """Exactly n bytes; fewer only when the client closed first."""
-    # TODO: recv(n) returns AT MOST n bytes: 1, 5, whatever has arrived (拆包, 半包).
-    # Call recv() in a loop, asking each time for what is still missing, until you
-    # have n bytes. When recv() returns b"" the client has closed: stop and return
-    # what you have (a loop that goes on would spin for ever).
+    # en| TODO: recv(n) returns AT MOST n bytes: 1, 5, whatever has arrived (拆包, 半包).
+    # en| Call recv() in a loop, asking each time for what is still missing, until you
+    # en| have n bytes. When recv() returns b"" the client has closed: stop and return
+    # en| what you have (a loop that goes on would spin for ever).
+    # zh| TODO：recv(n) 最多返回 n 个字节：1 个、5 个，已经到达多少就返回多少（拆包、半包）。
+    # zh| 在循环里调用 recv()，每次只要还缺的部分，直到凑满 n 个字节。recv() 返回 b"" 说明
+    # zh| 客户端已经关闭：停下来，返回已经收到的部分（继续循环就会永远空转）。
     return sock.recv(n)
 
 

@@ -18,14 +18,17 @@ try:
         conn, addr = server.accept()
         with conn:
             while True:
-                # TODO: the command comes framed: a 4-byte header, struct.pack("!I", n),
-                # then n bytes. Read exactly 4 bytes, unpack n, read exactly n bytes
-                # (a recv_exact loop), and stop when the client closes between commands.
+                # en| TODO: the command comes framed: a 4-byte header, struct.pack("!I", n),
+                # en| then n bytes. Read exactly 4 bytes, unpack n, read exactly n bytes
+                # en| (a recv_exact loop), and stop when the client closes between commands.
+                # zh| TODO：命令带报头到达：4 字节报头 struct.pack("!I", n)，然后是 n 个字节。先读正好
+                # zh| 4 个字节，解出 n，再读正好 n 个字节（recv_exact 循环）；客户端在两条命令之间关闭时停下。
                 cmd = conn.recv(1024)
                 if not cmd:
                     break  # the client closed
                 res = run_command(cmd.decode("utf-8", errors="replace"))
-                # TODO: frame the answer too: its 4-byte header and the body in one sendall().
+                # en| TODO: frame the answer too: its 4-byte header and the body in one sendall().
+                # zh| TODO：结果也要加报头：4 字节报头和正文一次 sendall() 发出。
                 conn.sendall(res)
 except KeyboardInterrupt:
     pass

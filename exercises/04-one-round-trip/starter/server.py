@@ -48,11 +48,14 @@ try:
                     if cmd is None:
                         break
                     res = run_command(cmd.decode("utf-8", errors="replace"))
-                    # TODO: the handshake below costs one more round trip per command
-                    # (the client must answer b"ready" before it gets the body), and a
-                    # client that reads the digits with one recv() can get half of them.
-                    # Send instead one 4-byte header, HEADER.pack(len(res)), and the body,
-                    # together in one sendall(): no "ready", no waiting.
+                    # en| TODO: the handshake below costs one more round trip per command
+                    # en| (the client must answer b"ready" before it gets the body), and a
+                    # en| client that reads the digits with one recv() can get half of them.
+                    # en| Send instead one 4-byte header, HEADER.pack(len(res)), and the body,
+                    # en| together in one sendall(): no "ready", no waiting.
+                    # zh| TODO：下面的握手让每条命令多一个往返（客户端要先回答 b"ready" 才能拿到正文），
+                    # zh| 而且用一次 recv() 读数字的客户端可能只读到一半。改成发送一个 4 字节报头
+                    # zh| HEADER.pack(len(res)) 和正文，一次 sendall() 一起发出：不要 "ready"，不要等待。
                     conn.sendall(str(len(res)).encode("utf-8"))  # the length, as text
                     ready = conn.recv(1024)
                     if ready != b"ready":

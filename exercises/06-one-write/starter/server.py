@@ -31,9 +31,11 @@ def recv_message(sock):
 
 
 def send_message(sock, body):
-    # TODO: two send() calls for one answer. Nagle's algorithm holds the second small
-    # write until the first is acknowledged, and the client delays that ACK: about
-    # 40 ms per answer. Put the header and the body into one sendall().
+    # en| TODO: two send() calls for one answer. Nagle's algorithm holds the second small
+    # en| write until the first is acknowledged, and the client delays that ACK: about
+    # en| 40 ms per answer. Put the header and the body into one sendall().
+    # zh| TODO：一个结果用了两次 send()。Nagle 算法会扣住第二次小写入，直到第一次被确认，
+    # zh| 而客户端又推迟了这个 ACK：每个结果大约 40 ms。把报头和正文放进一次 sendall()。
     sock.sendall(HEADER.pack(len(body)))
     sock.sendall(body)
 

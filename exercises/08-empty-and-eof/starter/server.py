@@ -11,10 +11,13 @@ def recv_exact(sock, n):
     """Exactly n bytes."""
     data = b""
     while len(data) < n:
-        # TODO 1: when the client closes, recv() returns b"" — at once, every time.
-        # This loop then never ends (and spins at 100% CPU): the next client is never
-        # served. Stop when recv() returns b"" (return None, or raise EOFError and
-        # catch it below).
+        # en| TODO 1: when the client closes, recv() returns b"" — at once, every time.
+        # en| This loop then never ends (and spins at 100% CPU): the next client is never
+        # en| served. Stop when recv() returns b"" (return None, or raise EOFError and
+        # en| catch it below).
+        # zh| TODO 1：客户端关闭后，recv() 每次都立刻返回 b""。这个循环就永远不会结束（CPU 100%
+        # zh| 空转），下一个客户端永远得不到服务。recv() 返回 b"" 时停下（返回 None，或者抛出
+        # zh| EOFError 并在下面捕获）。
         data += sock.recv(n - len(data))
     return data
 
@@ -32,9 +35,11 @@ try:
             while True:
                 (length,) = HEADER.unpack(recv_exact(conn, HEADER.size))
                 body = recv_exact(conn, length)
-                # TODO 2: an empty message (a header saying 0) is a message: answer it
-                # (with an empty answer, a header saying 0). Only the client closing
-                # ends the conversation, not an empty message.
+                # en| TODO 2: an empty message (a header saying 0) is a message: answer it
+                # en| (with an empty answer, a header saying 0). Only the client closing
+                # en| ends the conversation, not an empty message.
+                # zh| TODO 2：空消息（报头为 0）也是一条消息：要回答它（回一个空结果，报头为 0）。
+                # zh| 结束对话的只能是客户端关闭，而不是空消息。
                 if not body:
                     break
                 conn.sendall(HEADER.pack(len(body)) + body.upper())

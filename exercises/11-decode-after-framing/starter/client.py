@@ -30,9 +30,12 @@ while True:
         if not data:
             break
         received += len(data)
-        # TODO: a recv() can end inside a character: 执 is 3 bytes in UTF-8, and a
-        # piece that holds only its first byte cannot be decoded (UnicodeDecodeError;
-        # with errors="replace" you get � instead). Read the whole message first
-        # (recv_exact(client, length)), then decode it once.
+        # en| TODO: a recv() can end inside a character: 执 is 3 bytes in UTF-8, and a
+        # en| piece that holds only its first byte cannot be decoded (UnicodeDecodeError;
+        # en| with errors="replace" you get � instead). Read the whole message first
+        # en| (recv_exact(client, length)), then decode it once.
+        # zh| TODO：一次 recv() 可能在一个字符中间结束："执" 在 UTF-8 里是 3 个字节，只含它第一个
+        # zh| 字节的那一段无法解码（UnicodeDecodeError；用 errors="replace" 则会得到 �）。先把整条
+        # zh| 消息读完（recv_exact(client, length)），再一次解码。
         sys.stdout.write(data.decode("utf-8"))
 client.close()
