@@ -60,11 +60,11 @@ std::string render_text(const Verdict& v, const Exercise& e, bool colour, std::s
     std::string did = speak::wrap(s.did.local, width - 7, 5);
     if (s.ok && (short_ok || !s.expected.local.empty())) {
       out += number + did + " " + mark + "\n";
-      for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 41) + "\n";
+      for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 42) + "\n";
       continue;
     }
     out += number + did + "\n";
-    for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 41) + "\n";
+    for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 42) + "\n";
     if (!s.expected.local.empty())
       out += "     " + speak::wrap(tr("Expected: {}", s.expected).local, width - 5, 15) + "\n";
     if (!s.got.local.empty())
@@ -73,7 +73,7 @@ std::string render_text(const Verdict& v, const Exercise& e, bool colour, std::s
   if (!v.steps.empty()) out += "\n";
 
   if (v.status == 0) {
-    line(paint(colour, good, tr("PASSED").local) + tr(": exercise {} is done.", e.number_text()).local);
+    line(paint(colour, good, tr("PASSED: exercise {} is done.", e.number_text()).local));
     for (const auto& p : v.proven) line("  - " + p.local, 4);
   } else if (v.status == 3) {
     line(paint(colour, bad, tr("NOT JUDGED").local) + tr(" (exit 3): the program could not be checked.").local);
