@@ -65,10 +65,13 @@ std::string render_text(const Verdict& v, const Exercise& e, bool colour, std::s
     }
     out += number + did + "\n";
     for (const auto& p : s.pieces) out += "       " + speak::wrap(p.local, width - 7, 42) + "\n";
+    // "Expected: ..." and "Instead:  ...", their texts in one column.
+    std::string expected_label = tr("Expected:").local, instead_label = tr("Instead:").local;
+    std::size_t column = std::max(speak::display_width(expected_label), speak::display_width(instead_label)) + 1;
     if (!s.expected.local.empty())
-      out += "     " + speak::wrap(tr("Expected: {}", s.expected).local, width - 5, 15) + "\n";
+      out += speak::wrap("     " + speak::pad(expected_label, column) + s.expected.local, width, 5 + column) + "\n";
     if (!s.got.local.empty())
-      out += "     " + speak::wrap(tr("Instead:  {}", s.got).local, width - 5, 15) + " " + mark + "\n";
+      out += speak::wrap("     " + speak::pad(instead_label, column) + s.got.local, width, 5 + column) + " " + mark + "\n";
   }
   if (!v.steps.empty()) out += "\n";
 
