@@ -988,6 +988,20 @@ class Judge {
     return {at, line};
   }
 
+  // The line of `s` holding byte `at`, from a few characters before `at` when the line is
+  // long (so that where two outputs part is in sight): the text, and its column (1-based).
+  static std::pair<std::string, std::size_t> around(const std::string& s, std::size_t at) {
+    std::size_t begin = at == 0 ? 0 : s.rfind('\n', at - 1);
+    begin = (begin == std::string::npos || at == 0) ? 0 : begin + 1;
+    std::size_t end = s.find('\n', at);
+    std::string line = s.substr(begin, end == std::string::npos ? std::string::npos : end - begin + 1);
+    std::size_t from = at - begin;
+    if (from <= 24) return {line, 1};
+    std::size_t cut = from - 12;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xc0) == 0x80) --cut;  // a whole character
+    return {line.substr(cut), cut + 1};
+  }
+
   static std::string line_at(const std::string& s, std::size_t from) {
     std::size_t begin = from == 0 ? 0 : s.rfind('\n', from - 1);
     begin = (begin == std::string::npos || from == 0) ? 0 : begin + 1;
@@ -1175,10 +1189,17 @@ class Judge {
     if (!output_ok) {
       if (at == run.out.size())
         s.expected = tr("the right output, {}; line {} is {}", speak::byte_count(ref.out.size()), line, quote(line_at(ref.out, at)));
-      else
-        s.expected = tr("line {}: {}", line, quote(line_at(ref.out, at)));
-      s.got = at == run.out.size() ? (run.out.empty() ? tr("nothing at all") : tr("its output stops before line {}", line))
-                                   : tr("line {}: {}", line, quote(line_at(run.out, at)));
+      else {
+        auto [theirs, column] = around(ref.out, at);
+        s.expected = column == 1 ? tr("line {}: {}", line, quote(theirs))
+                                 : tr("line {}, from its byte {}: {}", line, column, quote(theirs));
+      }
+      if (at == run.out.size()) {
+        s.got = run.out.empty() ? tr("nothing at all") : tr("its output stops before line {}", line);
+      } else {
+        auto [mine, column] = around(run.out, at);
+        s.got = column == 1 ? tr("line {}: {}", line, quote(mine)) : tr("line {}, from its byte {}: {}", line, column, quote(mine));
+      }
     } else {
       s.expected = tr("exit status 0");
       s.got = status_text(run.status);
