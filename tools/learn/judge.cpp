@@ -409,9 +409,9 @@ std::vector<Text> piece_lines(const std::vector<Frame>& frames, std::size_t k, c
 Text quote(std::string_view bytes, std::size_t max) {
   if (bytes.empty()) return tr("\"\" (empty)");
   std::size_t n = std::min(bytes.size(), max);
+  while (n > 1 && n < bytes.size() && (static_cast<unsigned char>(bytes[n]) & 0xc0) == 0x80) --n;  // whole characters
   std::string shown = sticky::printable(bytes.substr(0, n));
   while (n > 1 && shown.size() > max + 8) shown = sticky::printable(bytes.substr(0, --n));
-  // never half a UTF-8 character at the end
   std::string quoted = fmt::format("\"{}{}\"", shown, n < bytes.size() ? "…" : "");
   return tr("{} ({})", quoted, speak::byte_count(bytes.size()));
 }
