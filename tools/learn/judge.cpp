@@ -176,9 +176,12 @@ std::vector<std::string> traced(const std::vector<std::string>& program, const T
   return argv;
 }
 
+// sticky-trace and its recorder: build/bin + build/lib, or an installed bin + lib/sticky.
 bool can_trace() {
+  fs::path bin = fs::path(sibling("sticky-trace")).parent_path();
   return ::access(sibling("sticky-trace").c_str(), X_OK) == 0 &&
-         ::access((fs::path(sibling("sticky-trace")).parent_path() / "../lib/libsticky-trace.so").c_str(), R_OK) == 0;
+         (::access((bin / "../lib/libsticky-trace.so").c_str(), R_OK) == 0 ||
+          ::access((bin / "../lib/sticky/libsticky-trace.so").c_str(), R_OK) == 0);
 }
 
 // A server program started, not yet talked to: the reference's and the student's start
