@@ -27,17 +27,20 @@ TEST_PACKAGES := chromium-headless-shell fonts-wqy-microhei
 #   lib/     libsticky: sockets, codecs, trace, relay, socketserver    (sees nothing of ours)
 #   speak/   libspeak: text and translation, columns, wrap, narration  (sees lib)
 #   demos/   the numbered demos and their harness (libharness)        (see lib, speak)
-#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-trace (+ tools/recorder/), sticky-link
+#   tools/   frametool, relay, sticky-check (+ tools/check/), sticky-learn (+ tools/learn/),
+#            sticky-trace (+ tools/recorder/), sticky-link
 #   tui/     sticky-view                                              (sees lib, speak)
 lib_objects = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard $(1)/*.cpp))
 LIB := $(BUILD)/lib/libsticky.a
 SPEAK_LIB := $(BUILD)/lib/libspeak.a
 HARNESS_LIB := $(BUILD)/lib/libharness.a
 CHECK_LIB := $(BUILD)/lib/libcheck.a
+LEARN_LIB := $(BUILD)/lib/liblearn.a
 LIB_OBJ := $(call lib_objects,lib/src)
 SPEAK_OBJ := $(call lib_objects,speak/src)
 HARNESS_OBJ := $(call lib_objects,demos/harness)
 CHECK_OBJ := $(call lib_objects,tools/check)
+LEARN_OBJ := $(call lib_objects,tools/learn)
 DEMOS := $(patsubst demos/%.cpp,%,$(wildcard demos/[0-9][0-9]-*.cpp))
 TOOLS := $(patsubst tools/%.cpp,%,$(wildcard tools/*.cpp))
 DEMO_BIN := $(DEMOS:%=$(BUILD)/bin/%)
@@ -118,6 +121,7 @@ $(LIB): $(LIB_OBJ)
 $(SPEAK_LIB): $(SPEAK_OBJ)
 $(HARNESS_LIB): $(HARNESS_OBJ)
 $(CHECK_LIB): $(CHECK_OBJ)
+$(LEARN_LIB): $(LEARN_OBJ)
 
 # A program is its main file and the archives it draws on (the linker takes only the
 # objects it needs from each).
@@ -130,6 +134,8 @@ $(TOOL_BIN): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(SPEAK_LIB) $(LIB)
 	$(LINK)
 # sticky-check's engine (cut planning, shrinking, runs, the report) is tools/check/.
 $(BUILD)/bin/sticky-check: $(CHECK_LIB)
+# sticky-learn's runner (exercises, conversations, the adapter to sticky-check) is tools/learn/.
+$(BUILD)/bin/sticky-learn: $(LEARN_LIB)
 
 # The exported page's template, style and script (tui/page/), built into sticky-view as bytes.
 PAGE_ASSETS := $(BUILD)/gen/tui/page_assets.hpp
@@ -146,7 +152,7 @@ $(BUILD)/bin/sticky-view: LINK_LIBS = $(CURSES_LIBS)
 $(BUILD)/bin/sticky-view: $(TUI_VIEW_OBJ) $(TUI_MODEL_OBJ) $(SPEAK_LIB) $(LIB)
 	$(LINK)
 
-$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(HARNESS_LIB) $(SPEAK_LIB) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(TUI_MODEL_OBJ) $(CHECK_LIB) $(LEARN_LIB) $(HARNESS_LIB) $(SPEAK_LIB) $(LIB)
 	$(LINK)
 
 # Every test case runs once; the runner prints `claims: …` and ends with `tests: …`.
@@ -246,6 +252,7 @@ install: all
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
 	  install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/sticky.mo; done
 	@cp -r lessons/. $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons/
+	@install -d $(DESTDIR)$(PREFIX)/share/sticky/exercises && cp -rL exercises/. $(DESTDIR)$(PREFIX)/share/sticky/exercises/
 	@install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sticky/
 	@for b in $(BIN_NAMES); do \
 	  help2man --no-info --no-discard-stderr --version-string=1.0 --name="$$b (sticky: why TCP sticks packets together)" \
@@ -264,7 +271,7 @@ lint: $(PAGE_ASSETS) | deps
 	@clang-tidy --quiet $(wildcard lib/src/*.cpp) -- -std=c++20 -Ilib/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard speak/src/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include 2>/dev/null
 	@clang-tidy --quiet $(wildcard demos/*.cpp demos/*/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Idemos 2>/dev/null
-	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
+	@clang-tidy --quiet $(wildcard tools/*.cpp tools/check/*.cpp tools/learn/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itools 2>/dev/null
 	@clang-tidy --quiet $(wildcard tui/*.cpp) -- -std=c++20 -Ilib/include -Ispeak/include -Itui -I$(BUILD)/gen/tui 2>/dev/null
 	@echo "  clang-tidy: lib, demos and tui pass .clang-tidy"
 

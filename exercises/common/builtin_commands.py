@@ -1,0 +1,1 @@
+../../lessons/python/builtin_commands.py

@@ -1,0 +1,21 @@
+# expect: truncated_datagram | does not notice when one is longer
+# A wrong solution, as a student writes it: length check.
+import socket
+import sys
+
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 9007
+LIMIT = 1024
+
+server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+server.bind(("127.0.0.1", PORT))
+print("listening on 127.0.0.1:%d" % PORT, flush=True)
+
+try:
+    while True:
+        data, addr = server.recvfrom(LIMIT)
+        if len(data) > LIMIT:
+            server.sendto(b"too long", addr)
+        else:
+            server.sendto(data.upper(), addr)  # b"" is a datagram too: it gets b""
+except KeyboardInterrupt:
+    pass
