@@ -426,7 +426,7 @@ namespace {
 class Judge {
  public:
   Judge(const Exercise& e, const fs::path& work, const JudgeOptions& o)
-      : e_(e), work_(work), o_(o), fresh_(o.seed), common_(e.dir.parent_path() / "common") {
+      : e_(e), work_(work), o_(o), fresh_(o.seed), common_(fs::absolute(e.dir.parent_path() / "common")) {
     v_.exercise = e.name;
     v_.seed = o.seed;
     student_env_ = environment({});
