@@ -15,6 +15,15 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
+std::string to_hex_spaced(std::string_view bytes, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
+    if (i) out.push_back(' ');
+    out += to_hex(bytes.substr(i, 1));
+  }
+  return out;
+}
+
 std::string from_hex(std::string_view hex) {
   auto value = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
