@@ -28,7 +28,10 @@ struct ClientRun {
   int connections = 0;      // to the relay
   std::string out, err;
   std::string down;         // the answers as relayed on the first connection
+  std::string sent;         // what the program sent its server, every connection's in turn
   std::size_t pieces = 0;   // pieces the relay sent down on the first connection
+  std::string upstream_error;  // the relay could not reach the server: why (its first try)
+  sticky::Address listen;   // where the relay listened (its port, after port 0)
   double elapsed_ms = 0;
 
   bool killed() const { return stuck || timed_out; }
@@ -37,6 +40,7 @@ struct ClientRun {
 };
 
 // Starts the relay on `listen` (to `upstream`), runs `argv` to its end, stops the relay.
+// "{port}" in an argument becomes the relay's port (the OS's pick when `listen` has port 0).
 // `cuts`: where to cut the answers; nullopt relays them as they come (the reference).
 // Throws sticky::SystemError when the relay cannot listen, std::runtime_error when the
 // program cannot start.
