@@ -65,7 +65,7 @@ void add_common(CLI::App& sub, check::Options& o, bool& json, bool& no_color, st
   speak::cli::add_codec_options(sub, codec);
   sub.add_option("--framing", framing, "[up:|down:]SPEC: how requests (up) and answers (down) are framed (repeatable)");
   sub.add_option("--seed", o.seed, "seed for random cuts (default: the clock; printed)");
-  sub.add_option("--budget", o.budget, "seconds the whole check may take")->capture_default_str()->check(CLI::Range(0.1, 86400.0));
+  sub.add_option("--budget", o.budget, "seconds the check may take (one cut of each kind is tried anyway)")->capture_default_str()->check(CLI::Range(0.1, 86400.0));
   sub.add_option("--ignore", o.ignore, "leave lines matching REGEX out of comparisons (repeatable)");
   sub.add_flag("--json", json, "print the report as one JSON object");
   sub.add_flag("--no-color", no_color, "no colour (also NO_COLOR, or stdout not a terminal)");

@@ -321,7 +321,8 @@ class ClientCheck {
     const std::size_t first = first_round(plans);
     for (std::size_t i = 0; i < plans.size(); ++i) {
       if (!failures_.empty() && i >= first) break;
-      if (Clock::now() >= deadline_) {
+      // One cut of each kind is always tried, whatever the budget: less would prove nothing.
+      if (Clock::now() >= deadline_ && i >= first) {
         report_.budget_ran_out = true;
         break;
       }

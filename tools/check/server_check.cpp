@@ -86,7 +86,12 @@ class ServerCheck {
 
     messages_ = o_.messages;
     if (!o_.messages_file.empty()) {
-      auto more = read_lines(o_.messages_file, "--messages");
+      std::vector<std::string> more;
+      try {
+        more = read_lines(o_.messages_file, "--messages");
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
       messages_.insert(messages_.end(), more.begin(), more.end());
     }
     builtin_ = messages_.empty();
@@ -105,7 +110,11 @@ class ServerCheck {
     layout_ = layout_of(*protocol_.up, frames);
     context_ = context_of(layout_, o_.framing.up);
     if (!o_.expect_file.empty()) {
-      expected_ = read_lines(o_.expect_file, "--expect");
+      try {
+        expected_ = read_lines(o_.expect_file, "--expect");
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
       if (expected_.size() != messages_.size())
         throw UsageError(tr("--expect: {} holds {} answers for {} messages", o_.expect_file, expected_.size(),
                             messages_.size())
@@ -451,7 +460,8 @@ class ServerCheck {
       // Once it broke, only the first plan of each family is still worth running: enough to
       // tell which family breaks it, and the budget is better spent shrinking.
       if (!failures_.empty() && i >= first) break;
-      if (Clock::now() >= deadline_) {
+      // One cut of each kind is always tried, whatever the budget: less would prove nothing.
+      if (Clock::now() >= deadline_ && i >= first) {
         report_.budget_ran_out = true;
         break;
       }
