@@ -1,6 +1,7 @@
 #include "view.hpp"
 #include "speak/language.hpp"
 #include "speak/terminal.hpp"
+#include "speak/text.hpp"
 
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
@@ -294,7 +295,7 @@ void draw_hex_panel(const Model& model, const Ui& ui, const Layout& l, bool colo
   std::string title = _("hex");
   if (selected) {
     const Call& c = model.calls()[*selected];
-    title = fmt::format(fmt::runtime(_("hex: {} {} — {}")), c.side(), c.label(), sticky::count_bytes(c.moved));
+    title = fmt::format(fmt::runtime(_("hex: {} {} — {}")), c.side(), c.label(), speak::byte_count(c.moved).local);
   }
   box_at(l.hex_y, 0, l.hex_h, l.w, title, ui.pane == 2);
   if (selected) draw_hex(model.calls()[*selected], l.hex_y + 1, 2, l.hex_h - 2, l.w - 4, colour);
