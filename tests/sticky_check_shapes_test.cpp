@@ -212,6 +212,16 @@ TEST_CASE("sticky-check: the program's own error first; lesson 11's client is no
   REQUIRE(!j["hints"].empty());
   CHECK(j["hints"][0].get<std::string>().find("It said: UnicodeDecodeError") == 0);
   CHECK(j["diagnosis"][0]["lesson"] == 11);
+  // The diagnosis a failed uncut run gives is translated too (issue 20), its fix and lesson with it.
+  auto zh = sticky_check({"client", "--listen", "0", "--upstream", "127.0.0.1:" + port, "--lang", "zh", "--", "python3",
+                          (root / "lessons/python/11-client-decode-each-recv.py").string(), "--port", "{port}"});
+  CAPTURE(zh.out);
+  CHECK(zh.status == 3);
+  auto text = one_line(zh.out);
+  CHECK(text.find("它多半把每次 recv() 的数据各自当文本解码") != std::string::npos);
+  CHECK(text.find("见第 11 课") != std::string::npos);
+  CHECK(text.find("byte order") == std::string::npos);
+  CHECK(text.find("字节序") == std::string::npos);
 }
 
 TEST_CASE("sticky-check --expect and --expect-peer make a pass mean correct", "[sticky-check][shapes]") {

@@ -509,3 +509,17 @@ TEST_CASE("sticky-check client mode passes correct clients and flags a wrong byt
   CHECK(wrong.status == 3);
   CHECK(one_line(wrong.out).find("reads the length in the wrong byte order or size") != std::string::npos);
 }
+
+TEST_CASE("sticky-check speaks Chinese all the way: framing, seed, diagnosis, its fix and lesson", "[sticky-check]") {
+  auto r = check_server("server_recv4.py", {"--budget", "10", "--lang", "zh"});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 1);
+  auto text = one_line(r.out);
+  CHECK(text.find("分帧：长度前缀：4 字节，大端序，无符号") != std::string::npos);
+  CHECK(text.find("随机种子 7") != std::string::npos);
+  CHECK(text.find("它多半以为一次 recv() 一定返回完整的 4 字节报头。") != std::string::npos);
+  CHECK(text.find("修正：用 recv_exact 收满 4 个报头字节") != std::string::npos);
+  CHECK(text.find("见第 02 课") != std::string::npos);
+  CHECK(text.find("length prefix") == std::string::npos);
+  CHECK(text.find("seed") == std::string::npos);
+}
