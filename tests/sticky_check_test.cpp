@@ -288,6 +288,40 @@ TEST_CASE("relay --cuts delivers pieces at exactly those offsets", "[sticky-chec
   CHECK_THROWS_AS(sticky::apply_shaping(options, "cuts", "2,,6"), std::invalid_argument);
 }
 
+TEST_CASE("relay --await-reads sends each piece once the receiver has read the last", "[sticky-check][relay]") {
+  // The receiver is slow (60 ms before each recv) and the pace is 0: without await-reads
+  // every piece would be waiting for it at once; with it, each recv() gets one piece.
+  auto await_reads = GENERATE(false, true);
+  CAPTURE(await_reads);
+  sticky::Fd listener = sticky::listen_stream(sticky::Address::parse("127.0.0.1:0"));
+  sticky::RelayOptions options;
+  options.listen = sticky::Address::parse("127.0.0.1:0");
+  options.target = sticky::local_address(listener.get());
+  sticky::apply_shaping(options, "cuts", "down:2,6,7");
+  sticky::apply_shaping(options, "pace", "down:0");
+  if (await_reads) sticky::apply_shaping(options, "await-reads", "down:2000");
+  sticky::Relay relay(options);
+  std::thread runner([&] { relay.run(); });
+  std::vector<std::string> got;
+  {
+    sticky::Fd client = sticky::connect_stream(relay.address(), 2000ms);
+    sticky::Fd server = sticky::accept_connection(listener.get());
+    sticky::send_all(server.get(), "0123456789");
+    std::string all;
+    while (all.size() < 10) {
+      std::this_thread::sleep_for(60ms);
+      auto piece = sticky::recv_some(client.get(), 1024, 5000ms);
+      REQUIRE_FALSE(piece.empty());
+      got.push_back(piece);
+      all += piece;
+    }
+  }
+  relay.stop();
+  runner.join();
+  if (await_reads) CHECK(got == std::vector<std::string>{"01", "2345", "6", "789"});
+  else CHECK(got.size() < 4);
+}
+
 TEST_CASE("relay --random-split without a seed picks one and prints it", "[sticky-check][relay]") {
   test::Process relay({binary("relay"), "--port", "0", "--to", "127.0.0.1:9", "--random-split", "random:4", "--no-color"});
   CHECK(relay.read_line().rfind("listening on", 0) == 0);

@@ -224,11 +224,12 @@ class ClientCheck {
     std::uint64_t decoded = layout_.total();
     if (decoded < reference_.down.size()) {
       framing_known_ = false;
-      report_.notes.push_back(tr("The answers are not all framed as {}: {} of {} bytes are; the rest is cut as one "
+      report_.notes.push_back(tr("The answers are not all framed as \"{}\": {} of {} bytes are; the rest is cut as one "
                                  "piece, blindly, and no mistake is named from it. --framing down:SPEC says how they "
                                  "are framed; one none of its framings describes is beyond sticky-check.",
                                  o_.framing.down.describe(), decoded, reference_.down.size()));
       layout_.frames.push_back({decoded, reference_.down.size() - decoded, 0, reference_.down.size() - decoded});
+      if (layout_.frames.size() == 1) layout_.header = layout_.header_length = 0;  // no header was found
     }
     report_.reference.push_back(
         layout_.frames.size() == 1
@@ -492,8 +493,10 @@ class ClientCheck {
     f.answers = true;
     f.pieces = piece_lines(layout_, reference_.down, f.cuts);
     f.steps = r.difference.story;
-    f.replay = fmt::format("{} --port {} --to {} --cuts down:{} --pace down:{}", tool_path(o_, "relay"), listen_.port(),
-                           upstream_.to_string(), format_cuts(f.cuts), o_.pace_us);
+    f.replay = fmt::format("{}{} --port {} --to {} --cuts down:{} --pace down:{} --await-reads down:{}",
+                           o_.start_upstream.empty() ? "" : o_.start_upstream + " & ", tool_path(o_, "relay"),
+                           listen_.port(), upstream_.to_string(), format_cuts(f.cuts), o_.pace_us,
+                           limits_.await_reads.count());
     std::vector<std::string> command = o_.command;
     for (auto& a : command)
       for (auto at = a.find("{port}"); at != std::string::npos; at = a.find("{port}", at))

@@ -55,6 +55,7 @@ ClientRun run_client(const std::vector<std::string>& argv, const sticky::Address
   if (cuts) {
     options.to_client.cuts = *cuts;
     options.to_client.pace = limits.pace;
+    options.to_client.await_reads = limits.await_reads;
     if (cuts->empty()) options.to_client.cuts = {~std::uint64_t{0}};  // "none": pieces as they come, paced
   }
   sticky::Relay relay(options);

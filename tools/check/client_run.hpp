@@ -1,6 +1,7 @@
 // One run of a client program through sticky::Relay: sticky-check's client mode. The relay
 // stands where the program expects its server and forwards to the real one, cutting the
-// answers (server -> client) at a cut list, each piece paced on its own.
+// answers (server -> client) at a cut list, each piece paced on its own and sent only once
+// the program has read the last (sticky::Shaping::await_reads), so that it is received alone.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@ struct ClientLimits {
   Millis idle{1000};    // connected, nothing moved and no output for this long: it is stuck
   Millis limit{10000};  // the whole run, from start to exit
   std::chrono::microseconds pace{3000};
+  Millis await_reads{1000};  // each piece waits for the program to read the last, at most this long
 };
 
 struct ClientRun {

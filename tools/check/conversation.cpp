@@ -8,10 +8,10 @@
 #include <cstring>
 #include <limits>
 
-#include "check/peer_reads.hpp"
 #include "speak/text.hpp"
 #include "sticky/decoder.hpp"
 #include "sticky/error.hpp"
+#include "sticky/peer_reads.hpp"
 
 namespace check {
 
@@ -302,7 +302,7 @@ class Conversation {
   Timing timing_;
   sticky::Fd fd_;
   std::optional<sticky::Decoder> decoder_;
-  std::optional<PeerReads> reads_;
+  std::optional<sticky::PeerReads> reads_;
   std::string close_answer_;
   std::uint64_t conn_sent_ = 0;
   std::size_t conn_greetings_ = 0, greeting_limit_ = 0;

@@ -1,4 +1,4 @@
-#include "check/peer_reads.hpp"
+#include "sticky/peer_reads.hpp"
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -10,11 +10,11 @@
 
 #include <cstring>
 
-namespace check {
+namespace sticky {
 
 namespace {
 
-void copy(const sticky::Address& a, __be32* address, __be16& port) {
+void copy(const Address& a, __be32* address, __be16& port) {
   if (a.family() == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(a.sockaddr_ptr());
     address[0] = in->sin_addr.s_addr;
@@ -30,8 +30,8 @@ void copy(const sticky::Address& a, __be32* address, __be16& port) {
 
 PeerReads::PeerReads(int fd) : fd_(fd) {
   try {
-    local_ = sticky::local_address(fd);
-    peer_ = sticky::peer_address(fd);
+    local_ = local_address(fd);
+    peer_ = peer_address(fd);
   } catch (const std::exception&) {
     return;
   }
@@ -78,4 +78,4 @@ std::uint32_t PeerReads::unsent() const {
   return static_cast<std::uint32_t>(n);
 }
 
-}  // namespace check
+}  // namespace sticky

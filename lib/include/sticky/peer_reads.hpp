@@ -1,8 +1,11 @@
 // How many bytes the other end of a connection holds that its program has not read yet: the
 // kernel's receive queue of the peer socket, looked up by its four-tuple through
 // NETLINK_SOCK_DIAG (what `ss` prints as Recv-Q). Works when both ends share a kernel; then
-// sticky-check sends the next piece only once the program has read the last, so that its
-// next recv() sees the next piece alone.
+// a sender can send its next piece only once the program has read the last, so that its
+// next recv() sees the next piece alone (the relay's await-reads, sticky-check).
+//
+//   sticky::PeerReads reads(fd);
+//   if (reads.usable() && reads.unread() == 0u) ...;   // it has read everything sent so far
 #pragma once
 
 #include <cstdint>
@@ -10,7 +13,7 @@
 
 #include "sticky/socket.hpp"
 
-namespace check {
+namespace sticky {
 
 class PeerReads {
  public:
@@ -25,8 +28,8 @@ class PeerReads {
 
  private:
   int fd_;
-  sticky::Address local_, peer_;
-  sticky::Fd netlink_;
+  Address local_, peer_;
+  Fd netlink_;
 };
 
-}  // namespace check
+}  // namespace sticky
