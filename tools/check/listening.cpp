@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 
@@ -79,24 +78,29 @@ bool is_local(const sticky::Address& address) {
 
 std::vector<std::uint16_t> listening_ports(int group) {
   namespace fs = std::filesystem;
+  // Processes come and go while /proc is read: every step takes an error code, never throws.
   std::set<unsigned long> inodes;
   std::error_code error;
-  for (const auto& process : fs::directory_iterator("/proc", error)) {
-    std::string pid = process.path().filename().string();
+  for (fs::directory_iterator it("/proc", error), end; !error && it != end; it.increment(error)) {
+    std::string pid = it->path().filename().string();
     if (pid.empty() || !std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
     // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
-    std::ifstream stat(process.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(')');
-    if (close == std::string::npos) continue;
+    char text[1024] = {};
+    std::FILE* stat = std::fopen((it->path() / "stat").c_str(), "r");
+    if (!stat) continue;
+    std::size_t got = std::fread(text, 1, sizeof text - 1, stat);
+    std::fclose(stat);
+    text[got] = '\0';
+    const char* close = std::strrchr(text, ')');
     char state = 0;
     int ppid = 0, pgrp = 0;
-    if (std::sscanf(text.c_str() + close + 1, " %c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != group) continue;
+    if (!close || std::sscanf(close + 1, " %c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != group) continue;
     std::error_code ignored;
-    for (const auto& fd : fs::directory_iterator(process.path() / "fd", ignored)) {
-      auto target = fs::read_symlink(fd.path(), ignored).string();
+    for (fs::directory_iterator fd(it->path() / "fd", ignored), none; !ignored && fd != none; fd.increment(ignored)) {
+      auto target = fs::read_symlink(fd->path(), ignored).string();
       unsigned long inode = 0;
-      if (std::sscanf(target.c_str(), "socket:[%lu]", &inode) == 1) inodes.insert(inode);
+      if (!ignored && std::sscanf(target.c_str(), "socket:[%lu]", &inode) == 1) inodes.insert(inode);
+      ignored.clear();
     }
   }
   std::vector<std::uint16_t> ports;
