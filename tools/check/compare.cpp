@@ -164,8 +164,12 @@ std::vector<Text> output_difference(const Comparison& c, const std::string& expe
     return {tr("After the {} lines {} printed, it printed {} more: {}.", want.size(), name, got.size() - want.size(),
                quote(more))};
   }
-  return {tr("Its output differs from line {} on: it printed {}; {} printed {}.", i + 1, quote(got[i]), name,
-             quote(want[i]))};
+  // Where two long lines part, show them from a little before it.
+  std::size_t same = 0;
+  while (same < got[i].size() && same < want[i].size() && got[i][same] == want[i][same]) ++same;
+  std::size_t from = same > 16 ? same - 8 : 0;
+  return {tr("Its output differs from line {} on: it printed {}; {} printed {}.", i + 1, quote_from(got[i], from), name,
+             quote_from(want[i], from))};
 }
 
 Difference compare(const Comparison& c, const ClientRun& reference, const ClientRun& run) {

@@ -41,6 +41,17 @@ speak::Text quote(std::string_view bytes, std::size_t max) {
   return tr("{} ({})", quoted, speak::byte_count(bytes.size()));
 }
 
+speak::Text quote_from(std::string_view bytes, std::size_t from, std::size_t max) {
+  if (from == 0 || from >= bytes.size()) return quote(bytes, max);
+  while (from > 0 && (static_cast<unsigned char>(bytes[from]) & 0xc0) == 0x80) --from;  // a whole character
+  std::string_view rest = bytes.substr(from);
+  std::size_t n = std::min(rest.size(), max);
+  std::string shown = sticky::printable(rest.substr(0, n));
+  while (n > 1 && shown.size() > max + 4) shown = sticky::printable(rest.substr(0, --n));
+  std::string quoted = fmt::format("\"…{}{}\"", shown, n < rest.size() ? "…" : "");
+  return tr("{} ({})", quoted, speak::byte_count(bytes.size()));
+}
+
 std::string shell_join(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) {

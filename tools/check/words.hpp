@@ -12,6 +12,9 @@ namespace check {
 
 // A payload for a story line: "\"hello\" (5 bytes)", shortened to about `max` characters.
 speak::Text quote(std::string_view bytes, std::size_t max = 24);
+// The same from byte `from` on, "…" before it, still counting all of `bytes`: where two long
+// lines part, "\"…to the echo se…\" (35 bytes)".
+speak::Text quote_from(std::string_view bytes, std::size_t from, std::size_t max = 24);
 // Arguments as one shell command line, each quoted only when it needs it.
 std::string shell_join(const std::vector<std::string>& argv);
 // Words wrapped to `width` columns, later lines indented by `indent` spaces (Chinese: between
