@@ -257,3 +257,23 @@ TEST_CASE("sticky-check --expect and --expect-peer make a pass mean correct", "[
   CHECK(r.status == 0);
   CHECK(one_line(r.out).find("PASSED: correct") != std::string::npos);
 }
+
+TEST_CASE("sticky-check: what differs between two uncut runs is no evidence", "[sticky-check][shapes]") {
+  // A client that prints the port it got: that line differs, and is left out.
+  test::Process upstream({binary("05-struct-prefix"), "--role", "server", "--port", "0", "--no-color"});
+  auto port = test::port_of(upstream.read_line());
+  auto client = sticky_check({"client", "--listen", "0", "--upstream", "127.0.0.1:" + port, "--seed", "7", "--budget",
+                              "10", "--", "python3", program("client_prints_port.py"), "{port}"});
+  CAPTURE(client.out, client.err);
+  CHECK(client.status == 0);
+  CHECK(one_line(client.out).find("Line 1 of its output differed between two uncut runs") != std::string::npos);
+  // A server that stamps every answer with the time: nothing is the same twice, so nothing
+  // can be told, until the stamp is left out.
+  auto stamped = check_server("server_stamps.py", {});
+  CAPTURE(stamped.out, stamped.err);
+  CHECK(stamped.status == 3);
+  CHECK(one_line(stamped.out).find("Every answer differed between two uncut runs") != std::string::npos);
+  auto ignored = check_server("server_stamps.py", {"--ignore", "^served at"});
+  CAPTURE(ignored.out, ignored.err);
+  CHECK(ignored.status == 0);
+}

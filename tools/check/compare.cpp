@@ -122,11 +122,11 @@ std::vector<Text> learn(Comparison& c, const ClientRun& a, const ClientRun& b) {
         }
       if (varying.size() == 1)
         notes.push_back(tr("Line {} of its output differed between two uncut runs ({} and {}): it is not compared.",
-                           varying[0] + 1, quote(la[varying[0]]), quote(lb[varying[0]])));
+                           varying[0] + 1, quote(la[varying[0]], 48), quote(lb[varying[0]], 48)));
       else if (!varying.empty())
         notes.push_back(tr("{} lines of its output differed between two uncut runs (the first: line {}, {} and {}): "
                            "they are not compared.",
-                           varying.size(), varying[0] + 1, quote(la[varying[0]]), quote(lb[varying[0]])));
+                           varying.size(), varying[0] + 1, quote(la[varying[0]], 48), quote(lb[varying[0]], 48)));
     }
   }
   if (c.err && compared_lines(c, a.err) != compared_lines(c, b.err)) {
