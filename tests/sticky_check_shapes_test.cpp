@@ -47,10 +47,11 @@ std::string one_line(std::string text) {
 
 // A Python server checked as a student would: started by sticky-check on the port the OS
 // picks ({port} in its command).
-test::Run check_server(const std::string& name, std::vector<std::string> options) {
+test::Run check_server(const std::string& name, std::vector<std::string> options, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"server", "--port", "0", "--seed", "7", "--budget", "15"};
   args.insert(args.end(), options.begin(), options.end());
   args.insert(args.end(), {"--", "python3", program(name), "{port}"});
+  args.insert(args.end(), extra.begin(), extra.end());
   return sticky_check(args);
 }
 
@@ -267,13 +268,18 @@ TEST_CASE("sticky-check: what differs between two uncut runs is no evidence", "[
   CAPTURE(client.out, client.err);
   CHECK(client.status == 0);
   CHECK(one_line(client.out).find("Line 1 of its output differed between two uncut runs") != std::string::npos);
-  // A server that stamps every answer with the time: nothing is the same twice, so nothing
-  // can be told, until the stamp is left out.
-  auto stamped = check_server("server_stamps.py", {});
+  // A server that tells the time when asked: that answer is not compared, the others are.
+  auto asked = check_server("server_stamps.py", {"--message", "hello", "--message", "what time is it?", "--message", "x"});
+  CAPTURE(asked.out, asked.err);
+  CHECK(asked.status == 0);
+  CHECK(one_line(asked.out).find("answer 2 differed between the two uncut runs") != std::string::npos);
+  // One that stamps every answer: nothing is the same twice, so nothing can be told, until
+  // the stamp is left out.
+  auto stamped = check_server("server_stamps.py", {}, {"all"});
   CAPTURE(stamped.out, stamped.err);
   CHECK(stamped.status == 3);
   CHECK(one_line(stamped.out).find("Every answer differed between two uncut runs") != std::string::npos);
-  auto ignored = check_server("server_stamps.py", {"--ignore", "^served at"});
+  auto ignored = check_server("server_stamps.py", {"--ignore", "^served at"}, {"all"});
   CAPTURE(ignored.out, ignored.err);
   CHECK(ignored.status == 0);
 }

@@ -1,9 +1,11 @@
 # Correct, and serves one connection only: a struct-prefix echo server (recv_exact for the
-# header and the body) that answers every message of its one client, then closes its
-# listening socket and exits 0. sticky-check starts it again for every run.
+# header and the body) that answers every message of its one client, tidies up for a moment
+# with its listening socket still open (a connection made then waits in its queue, and is
+# reset when it closes), then exits 0. sticky-check starts it again for every run.
 import socket
 import struct
 import sys
+import time
 
 
 def recv_exact(conn, n):
@@ -21,7 +23,6 @@ listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 listener.bind(('127.0.0.1', int(sys.argv[1])))
 listener.listen(1)
 conn, _ = listener.accept()
-listener.close()  # no second client: the next one is refused until a new process listens
 with conn:
     while True:
         header = recv_exact(conn, 4)
@@ -32,3 +33,5 @@ with conn:
         if body is None:
             break
         conn.sendall(struct.pack('!I', n) + body)
+time.sleep(0.3)     # writing its log, say: still listening, accepting no one
+listener.close()    # whoever connected meanwhile is reset

@@ -1,5 +1,6 @@
-# Correct, and no answer is the same twice: a struct-prefix echo server (recv_exact) that
-# adds a line "served at <time>" to every answer. --ignore '^served at' leaves it out.
+# Correct, and says the time: a struct-prefix echo server (recv_exact) that adds a line
+# "served at <time>" to the answer of every question (a message ending in '?'), or with
+# "all" after the port to every answer. --ignore '^served at' leaves those lines out.
 import socket
 import struct
 import sys
@@ -30,5 +31,7 @@ while True:
             body = recv_exact(conn, struct.unpack('!I', header)[0])
             if body is None:
                 break
-            answer = body + b'\nserved at %.6f' % time.time()
+            answer = body
+            if body.endswith(b'?') or (len(sys.argv) > 2 and sys.argv[2] == 'all'):
+                answer += b'\nserved at %.6f' % time.time()
             conn.sendall(struct.pack('!I', len(answer)) + answer)

@@ -35,7 +35,16 @@ std::optional<Text> ServerProcess::ready(Clock::time_point deadline) {
     if (started_by_us()) {
       if (!program_) {
         if (auto why = start()) return why;
-        listened_ = false;
+        listened_ = served_ = false;
+      }
+      if (served_ && clean_exits_ > 0 && !stays_) {
+        // A one-shot server that has served: it is on its way out (its listening socket may
+        // still be open, taking connections it will never serve). Let it go first.
+        if (auto status = program_->wait_exit(Millis(1000)))
+          reap(*status);
+        else
+          stays_ = true;  // it stays after all (it left once for another reason): take it as it is
+        continue;
       }
       if (auto status = program_->wait_exit(Millis(0))) {
         reap(*status);
@@ -77,6 +86,7 @@ std::optional<Text> ServerProcess::ready(Clock::time_point deadline) {
 
 std::optional<ServerProcess::Exit> ServerProcess::after_run(Millis wait) {
   if (!program_) return std::nullopt;
+  served_ = true;
   auto status = program_->wait_exit(wait);
   if (!status) return std::nullopt;
   reap(*status);

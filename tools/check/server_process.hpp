@@ -39,6 +39,8 @@ class ServerProcess {
 
   // After a run: whether it has exited within `wait` (a run that failed gives it time to
   // die, so that its last words belong to this run). Its exit, described, when it has.
+  // Once it has exited by itself after a run (a one-shot server), ready() waits for every
+  // later life to end after its run, rather than connect to a process on its way out.
   struct Exit {
     int status = 0;
     std::string last_words;  // the last line of its stderr
@@ -63,6 +65,8 @@ class ServerProcess {
   std::string last_err_;
   int starts_ = 0, clean_exits_ = 0, deaths_ = 0;
   bool listened_ = false;  // seen listening since it was last started
+  bool served_ = false;    // a run talked to it since it was last started
+  bool stays_ = false;     // it once outlived a run after all: no one-shot server
 };
 
 }  // namespace check
