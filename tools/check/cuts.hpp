@@ -1,6 +1,6 @@
 // sticky-check's ideas, free of sockets so tests can drive them: where a conversation's byte
-// stream can be cut, which cuts to try, how to shrink a failing cut, and what the pattern of
-// failing and passing cuts says about the program's mistake.
+// stream can be cut, which cuts to try, and how to shrink a failing cut. (What the failing
+// cuts say about the program's mistake is diagnosis.hpp.)
 //
 // A cut is a stream offset: "cut after byte 2" is the offset 2, and the cut list {2, 6}
 // sends bytes 0-1, 2-5 and 6-… as three pieces, each its own send(). A whole conversation
@@ -9,7 +9,6 @@
 //   check::Layout layout = check::layout_of(codec, frames);   // where messages and headers lie
 //   auto plans = check::plan_cuts(layout, seed, check::Side::requests);
 //   auto shrunk = check::shrink(failing.cuts, replay_fails, budget_left);
-// (What the failing cuts say about the mistake is diagnosis.hpp.)
 #pragma once
 
 #include <cstdint>
