@@ -298,16 +298,24 @@ class ClientCheck {
     if (length && !layout.frames.empty() && r.down.size() >= length->header_size()) {
       auto other = speak::other_byte_order_value(length->options(), r.down);
       std::uint64_t ours = length->read_field(r.down);
-      // Its failure fits a length read the other way: it says that number, or it waited.
-      if (other && static_cast<std::uint64_t>(*other) != ours &&
-          (last.find(std::to_string(*other)) != std::string::npos || r.stuck)) {
+      // Its failure fits a length read the other way when it says that number; when it only
+      // waited, that is one way to wait among many: said as a possibility, not a diagnosis.
+      bool says_it = other && last.find(std::to_string(*other)) != std::string::npos;
+      if (other && static_cast<std::uint64_t>(*other) != ours && (says_it || r.stuck)) {
         const auto& o = length->options();
-        report_.diagnosis.mistakes.push_back(mistake(kByteOrder, context));
-        hints.push_back(tr("The first answer's length field {} means {} as the server wrote it, but {} in the other "
-                           "byte order: a program unpacking it so {}.",
-                           sticky::to_hex_spaced(std::string_view(r.down).substr(o.offset, static_cast<std::size_t>(o.width))),
-                           ours, *other,
-                           r.stuck ? tr("waits for bytes that never come") : tr("takes a wrong length")));
+        Text field = speak::same(
+            sticky::to_hex_spaced(std::string_view(r.down).substr(o.offset, static_cast<std::size_t>(o.width))));
+        if (says_it) {
+          report_.diagnosis.mistakes.push_back(mistake(kByteOrder, context));
+          hints.push_back(tr("The first answer's length field {} means {} as the server wrote it, but {} in the other "
+                             "byte order, the number it said.",
+                             field, ours, *other));
+        } else {
+          hints.push_back(tr("Perhaps it reads the length the other way round: the first answer's length field {} "
+                             "means {} as the server wrote it, but {} in the other byte order, which would make it "
+                             "wait for bytes that never come.",
+                             field, ours, *other));
+        }
       }
     }
     return hints;

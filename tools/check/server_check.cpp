@@ -1,5 +1,7 @@
 #include "check/server_check.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -435,17 +437,60 @@ class ServerCheck {
       std::string frame = up->encode(messages_[k]);
       auto other = speak::other_byte_order_value(up->options(), frame);
       if (other && *other != static_cast<std::int64_t>(messages_[k].size())) {
-        report_.diagnosis.mistakes.push_back(mistake(kByteOrder, context_));
-        hints.push_back(tr("Message {}'s length field {} means {} as we wrote it, but {} in the other byte order: a "
-                           "program reading it so {}.",
-                           k + 1,
-                           sticky::to_hex_spaced(std::string_view(frame).substr(up->options().offset,
-                                                                               static_cast<std::size_t>(up->options().width))),
-                           messages_[k].size(), *other,
-                           x.end == End::timeout ? tr("waits for bytes that never come") : tr("gives up on the connection")));
+        Text field = speak::same(sticky::to_hex_spaced(
+            std::string_view(frame).substr(up->options().offset, static_cast<std::size_t>(up->options().width))));
+        // A guess is no diagnosis: the same messages with the lengths the other way round
+        // tell whether that is how it reads them.
+        if (answers_the_other_way()) {
+          report_.diagnosis.mistakes.push_back(mistake(kByteOrder, context_));
+          hints.push_back(tr("Message {}'s length field {} means {} as we wrote it, but {} in the other byte order; "
+                             "framed the other way round, every message is answered: that is how it reads them.",
+                             k + 1, field, messages_[k].size(), *other));
+        } else {
+          hints.push_back(tr("Framed with the lengths the other way round it does not answer either: it may not read "
+                             "this framing at all. Say how it frames with --framing SPEC (line, delimiter:TEXT, "
+                             "length:N, fixed:N, json-header); a framing none of these describes is beyond "
+                             "sticky-check."));
+        }
       }
     }
     return cannot_tell(what, std::move(hints), true);
+  }
+
+  // Whether the uncut conversation goes through with every length field in the other byte
+  // order (both directions where they are length prefixes): the evidence for a wrong order.
+  bool answers_the_other_way() {
+    auto flip = [](const Framing& f) -> std::optional<Framing> {
+      const sticky::LengthCodec* length = f.length();
+      if (!length || length->options().width < 2) return std::nullopt;
+      const auto& o = length->options();
+      std::string spec = fmt::format("length:{}:{}{}", o.width, o.big_endian ? "little" : "big", o.is_signed ? ":signed" : "");
+      return Framing::parse(spec);
+    };
+    auto up = flip(o_.framing.up);
+    if (!up) return false;
+    auto down = flip(o_.framing.down);
+    Protocol protocol = protocol_;
+    protocol.up = up->codec();
+    if (down) protocol.down = down->codec();
+    std::string stream;
+    std::vector<std::string> frames;
+    for (const auto& m : messages_) {
+      frames.push_back(up->codec()->encode(m));
+      stream += frames.back();
+    }
+    Layout layout = layout_of(*up->codec(), frames);
+    Timing timing;
+    timing.answer_timeout = Millis(o_.timeout_ms);
+    timing.read_wait = Millis(1000);
+    progress(tr("sticky-check: trying the other byte order"));
+    try {
+      auto x = converse(connector(), protocol, stream, layout, layout.boundaries(), nullptr, timing);
+      server_->after_run(Millis(50));
+      return x.ok();
+    } catch (const std::exception&) {
+      return false;
+    }
   }
 
   // --------------------------------------------------------------------------- cut runs
