@@ -144,6 +144,17 @@ TEST_CASE("sticky-check asks the kernel who listens, connecting to nobody", "[st
   CHECK_FALSE(check::is_local(sticky::Address::parse("192.0.2.1:9")));
 }
 
+TEST_CASE("sticky-check names a wrong byte order only when the other order works", "[sticky-check][shapes]") {
+  // The question/answer server checked as if it spoke length prefixes: it waits for a '?'
+  // that never comes. That is no byte-order mistake, and the report does not say it is.
+  auto r = check_server("server_qa.py", {"--message", "hello", "--timeout", "500"});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 3);
+  auto text = one_line(r.out);
+  CHECK(text.find("Most likely") == std::string::npos);
+  CHECK(text.find("it may not read this framing at all") != std::string::npos);
+}
+
 TEST_CASE("sticky-check --port 0 finds the port a program picked itself", "[sticky-check][shapes]") {
   // server_exact.py binds the port it is given: 0 is the OS's pick, found by its socket.
   auto r = sticky_check({"server", "--port", "0", "--seed", "7", "--budget", "10", "--", "python3",
@@ -298,6 +309,28 @@ TEST_CASE("sticky-check: what differs between two uncut runs is no evidence", "[
   CAPTURE(client.out, client.err);
   CHECK(client.status == 0);
   CHECK(one_line(client.out).find("Line 1 of its output differed between two uncut runs") != std::string::npos);
+  // A client whose every line is new each run: its output cannot judge a cut, and an exit
+  // status alone passes it only when the user says that is all that matters.
+  const std::string lottery = "import random, socket, struct, sys\n"
+                              "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
+                              "s.sendall(struct.pack('!I', 7) + b'echo hi')\n"
+                              "s.recv(100)\n"
+                              "print(random.random())\n";
+  auto lottery_check = [&](std::vector<std::string> options) {
+    std::vector<std::string> args{"client", "--listen", "0", "--upstream", "127.0.0.1:" + port, "--seed", "7",
+                                  "--budget", "5"};
+    args.insert(args.end(), options.begin(), options.end());
+    args.insert(args.end(), {"--", "python3", "-c", lottery, "{port}"});
+    return sticky_check(args);
+  };
+  auto drawn = lottery_check({});
+  CAPTURE(drawn.out, drawn.err);
+  CHECK(drawn.status == 3);
+  CHECK(one_line(drawn.out).find("Its output is not the same in two uncut runs") != std::string::npos);
+  auto exit_only = lottery_check({"--compare", "exit"});
+  CAPTURE(exit_only.out, exit_only.err);
+  CHECK(exit_only.status == 0);
+
   // A server that tells the time when asked: that answer is not compared, the others are.
   auto asked = check_server("server_stamps.py", {"--message", "hello", "--message", "what time is it?", "--message", "x"});
   CAPTURE(asked.out, asked.err);

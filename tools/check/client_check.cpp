@@ -217,7 +217,15 @@ class ClientCheck {
     if (!comparison_.anything())
       return cannot_tell(tr("Nothing it does was the same in two uncut runs: there is nothing to compare."),
                          {tr("Leave out what varies with --ignore REGEX, or choose with --compare exit,stdout,stderr,sent.")},
-                         true);
+                         false);
+    // Its output was asked for and none of it is the same twice: an exit status alone is too
+    // little to pass it on (a client printing nonsense exits 0 too). Saying so is the user's.
+    bool more_than_exit = (comparison_.err && !comparison_.err_varies) || (comparison_.sent && !comparison_.sent_varies);
+    if (comparison_.out && comparison_.out_varies && !more_than_exit)
+      return cannot_tell(tr("Its output is not the same in two uncut runs, so no cut can be judged by it."),
+                         {tr("Leave out the lines that vary with --ignore REGEX; or, if its exit status is all that "
+                             "matters, say so with --compare exit.")},
+                         false);
 
     layout_ = layout_of_stream(o_.framing.down.codec(), reference_.down);
     layout_.noun = "answer";

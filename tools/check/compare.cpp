@@ -120,7 +120,12 @@ std::vector<Text> learn(Comparison& c, const ClientRun& a, const ClientRun& b) {
           c.varying_lines[i] = true;
           varying.push_back(i);
         }
-      if (varying.size() == 1)
+      if (!varying.empty() && varying.size() == la.size()) {
+        c.out_varies = true;
+        notes.push_back(tr("Every line of its output differed between two uncut runs (the first: {} and {}): its "
+                           "output is not compared. --ignore REGEX leaves out the lines that vary.",
+                           quote(la[0], 48), quote(lb[0], 48)));
+      } else if (varying.size() == 1)
         notes.push_back(tr("Line {} of its output differed between two uncut runs ({} and {}): it is not compared.",
                            varying[0] + 1, quote(la[varying[0]], 48), quote(lb[varying[0]], 48)));
       else if (!varying.empty())

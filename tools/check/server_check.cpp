@@ -702,9 +702,17 @@ class ServerCheck {
     using End = Exchange::End;
     auto step = [&](const Text& text) { f.steps.push_back(speak::plus(asked, text)); };
     switch (x.end) {
-      case End::mismatch:
-        step(tr("the program answered {}; the uncut run's answer was {}.", quote(x.answers[k]), expected));
+      case End::mismatch: {
+        // Where two long answers part, both are shown from a little before it.
+        const std::string& got = x.answers[k];
+        const std::string want = k < reference_.size() ? reference_[k] : std::string();
+        std::size_t same = 0;
+        while (same < got.size() && same < want.size() && got[same] == want[same]) ++same;
+        std::size_t from = same > 16 ? same - 8 : 0;
+        step(tr("the program answered {}; the uncut run's answer was {}.", quote_from(got, from),
+                k < reference_.size() ? quote_from(want, from) : expected));
         break;
+      }
       case End::timeout:
         step(x.detail.empty() ? tr("no answer came; the uncut run's answer was {}.", expected)
                               : tr("no answer came ({}); the uncut run's answer was {}.", detail, expected));
