@@ -15,6 +15,15 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
+std::string to_hex_spaced(std::string_view bytes, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
+    if (i) out.push_back(' ');
+    out += to_hex(bytes.substr(i, 1));
+  }
+  return out;
+}
+
 std::string from_hex(std::string_view hex) {
   auto value = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -63,16 +72,6 @@ std::size_t first_invalid_utf8(std::string_view bytes) {
     i += n - 1;
   }
   return std::string_view::npos;
-}
-
-std::string to_hex_spaced(std::string_view bytes) {
-  std::string hex = to_hex(bytes), out;
-  out.reserve(bytes.size() * 3);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    if (i) out += ' ';
-    out.append(hex, i, 2);
-  }
-  return out;
 }
 
 std::string printable(std::string_view bytes) {

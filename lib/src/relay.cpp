@@ -15,6 +15,7 @@
 
 #include "sticky/error.hpp"
 #include "sticky/io.hpp"
+#include "sticky/peer_reads.hpp"
 #include "sticky/trace.hpp"
 #include "sticky/wait.hpp"
 
@@ -27,6 +28,7 @@ std::string Shaping::describe() const {
   if (random_seed) add(fmt::format("random-split={}:{}", *random_seed, random_max));
   if (!cuts.empty()) add(fmt::format("cuts={}", fmt::join(cuts, ",")));
   if (split || random_seed || !cuts.empty()) add(fmt::format("pace={}us", pace.count()));
+  if (await_reads.count()) add(fmt::format("await-reads={}ms", await_reads.count()));
   if (delay.count()) add(fmt::format("delay={}ms", delay.count()));
   if (coalesce.count()) add(fmt::format("coalesce={}ms", coalesce.count()));
   return text.empty() ? "pass-through" : text;
@@ -102,6 +104,8 @@ void apply_shaping(RelayOptions& options, std::string_view option, std::string_v
       s->coalesce = Millis(parse_number(value, option));
     } else if (option == "cuts") {
       s->cuts = parse_cuts(value);
+    } else if (option == "await-reads") {
+      s->await_reads = Millis(parse_number(value, option));
     } else {
       throw std::invalid_argument(fmt::format("unknown shaping option --{}", option));
     }
@@ -133,6 +137,22 @@ struct Leg {
   bool read_eof = false;
   bool shut = false;
   bool blocked = false;                         // the last write hit a full send buffer
+  std::optional<PeerReads> reader;              // await_reads: the receiver's unread bytes
+  std::size_t pieces_sent = 0;
+  Clock::time_point last_sent{};
+  std::optional<Clock::time_point> recheck;     // await_reads: look again then
+
+  // Whether the receiver has read what went before (or waited long enough for it).
+  bool reader_caught_up(Clock::time_point now) {
+    recheck.reset();
+    if (!shaping.await_reads.count() || pieces_sent == 0) return true;
+    if (!reader) reader.emplace(to);
+    if (!reader->usable() || now - last_sent >= shaping.await_reads) return true;
+    auto unread = reader->unread();
+    if (!unread || (*unread == 0 && reader->unsent() == 0)) return true;
+    recheck = now + std::chrono::microseconds(200);
+    return false;
+  }
 
   std::size_t next_piece(std::size_t left) {
     std::size_t n = left;
@@ -281,6 +301,7 @@ struct Relay::Impl {
     }
     leg.blocked = false;
     while (!leg.queue.empty() && leg.queue.front().due <= now) {
+      if (!leg.reader_caught_up(now)) return;
       Piece& piece = leg.queue.front();
       ssize_t sent = ::send(leg.to, piece.bytes.data(), piece.bytes.size(), MSG_NOSIGNAL);
       if (sent < 0) {
@@ -296,6 +317,8 @@ struct Relay::Impl {
       auto n = static_cast<std::size_t>(sent);
       record(c, leg, Op::send, std::string_view(piece.bytes).substr(0, n));
       leg.queued -= n;
+      leg.last_sent = Clock::now();
+      if (n == piece.bytes.size()) ++leg.pieces_sent;
       if (n < piece.bytes.size()) {
         piece.bytes.erase(0, n);
         leg.blocked = true;
@@ -312,6 +335,7 @@ struct Relay::Impl {
   std::optional<Clock::time_point> next_deadline(const Leg& leg) const {
     std::optional<Clock::time_point> t = leg.hold_until;
     if (!leg.queue.empty() && !leg.blocked && (!t || leg.queue.front().due < *t)) t = leg.queue.front().due;
+    if (leg.recheck && !leg.queue.empty() && (!t || *leg.recheck > *t)) t = leg.recheck;
     return t;
   }
 

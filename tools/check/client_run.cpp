@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -33,13 +34,18 @@ ClientRun run_client(const std::vector<std::string>& argv, const sticky::Address
   ClientRun run;
   std::atomic<std::int64_t> last_activity{0};  // 0: not connected yet
   std::mutex mutex;
+  std::map<int, std::string> sent;  // by connection
   sticky::Trace trace;
   trace.add_listener([&](const sticky::TraceEvent& e) {
     last_activity = now_ns();
+    std::lock_guard lock(mutex);
     if (e.op == sticky::Op::send && e.direction == sticky::Direction::down && e.conn == 1) {
-      std::lock_guard lock(mutex);
       run.down += e.data;
       ++run.pieces;
+    } else if (e.op == sticky::Op::send && e.direction == sticky::Direction::up && e.conn) {
+      sent[*e.conn] += e.data;
+    } else if (e.op == sticky::Op::note && e.text.starts_with("cannot reach ") && run.upstream_error.empty()) {
+      run.upstream_error = e.text;
     }
   });
   sticky::RelayOptions options;
@@ -49,9 +55,15 @@ ClientRun run_client(const std::vector<std::string>& argv, const sticky::Address
   if (cuts) {
     options.to_client.cuts = *cuts;
     options.to_client.pace = limits.pace;
+    options.to_client.await_reads = limits.await_reads;
     if (cuts->empty()) options.to_client.cuts = {~std::uint64_t{0}};  // "none": pieces as they come, paced
   }
   sticky::Relay relay(options);
+  run.listen = relay.address();
+  std::vector<std::string> command = argv;
+  for (auto& a : command)
+    for (auto at = a.find("{port}"); at != std::string::npos; at = a.find("{port}", at))
+      a.replace(at, 6, std::to_string(run.listen.port()));
   std::thread relaying([&] { relay.run(); });
   struct StopRelay {  // also when the program cannot start
     sticky::Relay& relay;
@@ -65,7 +77,7 @@ ClientRun run_client(const std::vector<std::string>& argv, const sticky::Address
   } stop_relay{relay, relaying};
 
   auto start = Clock::now();
-  Program program(argv);
+  Program program(command);
   std::size_t output_seen = 0;
   for (;;) {
     if (auto status = program.wait_exit(Millis(10))) {
@@ -98,6 +110,7 @@ ClientRun run_client(const std::vector<std::string>& argv, const sticky::Address
   run.out = program.out();
   run.err = program.err();
   run.connections = static_cast<int>(relay.connections());
+  for (const auto& [conn, bytes] : sent) run.sent += bytes;
   return run;
 }
 

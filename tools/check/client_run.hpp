@@ -1,6 +1,7 @@
 // One run of a client program through sticky::Relay: sticky-check's client mode. The relay
 // stands where the program expects its server and forwards to the real one, cutting the
-// answers (server -> client) at a cut list, each piece paced on its own.
+// answers (server -> client) at a cut list, each piece paced on its own and sent only once
+// the program has read the last (sticky::Shaping::await_reads), so that it is received alone.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@ struct ClientLimits {
   Millis idle{1000};    // connected, nothing moved and no output for this long: it is stuck
   Millis limit{10000};  // the whole run, from start to exit
   std::chrono::microseconds pace{3000};
+  Millis await_reads{1000};  // each piece waits for the program to read the last, at most this long
 };
 
 struct ClientRun {
@@ -28,7 +30,10 @@ struct ClientRun {
   int connections = 0;      // to the relay
   std::string out, err;
   std::string down;         // the answers as relayed on the first connection
+  std::string sent;         // what the program sent its server, every connection's in turn
   std::size_t pieces = 0;   // pieces the relay sent down on the first connection
+  std::string upstream_error;  // the relay could not reach the server: why (its first try)
+  sticky::Address listen;   // where the relay listened (its port, after port 0)
   double elapsed_ms = 0;
 
   bool killed() const { return stuck || timed_out; }
@@ -37,6 +42,7 @@ struct ClientRun {
 };
 
 // Starts the relay on `listen` (to `upstream`), runs `argv` to its end, stops the relay.
+// "{port}" in an argument becomes the relay's port (the OS's pick when `listen` has port 0).
 // `cuts`: where to cut the answers; nullopt relays them as they come (the reference).
 // Throws sticky::SystemError when the relay cannot listen, std::runtime_error when the
 // program cannot start.

@@ -1,24 +1,17 @@
 #include "check/conversation.hpp"
-#include "speak/text.hpp"
 
-#include <arpa/inet.h>
-#include <fmt/format.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
-#include <linux/sockios.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstring>
+#include <limits>
 
+#include "speak/text.hpp"
 #include "sticky/decoder.hpp"
 #include "sticky/error.hpp"
+#include "sticky/peer_reads.hpp"
 
 namespace check {
 
@@ -26,127 +19,105 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How many bytes the peer's socket holds that its program has not read yet: the kernel's
-// receive queue of the other end of our connection, looked up by its four-tuple through
-// NETLINK_SOCK_DIAG (what `ss` prints as Recv-Q). Works when both ends share a kernel.
-class PeerReads {
- public:
-  explicit PeerReads(int fd) : fd_(fd) {
-    try {
-      local_ = sticky::local_address(fd);
-      peer_ = sticky::peer_address(fd);
-    } catch (const std::exception&) {
-      return;
-    }
-    if (local_.family() != AF_INET && local_.family() != AF_INET6) return;
-    netlink_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-    if (netlink_ && !unread()) netlink_.reset();
-  }
-  bool usable() const { return static_cast<bool>(netlink_); }
-
-  std::optional<std::uint32_t> unread() {
-    if (!netlink_) return std::nullopt;
-    struct {
-      nlmsghdr header;
-      inet_diag_req_v2 request;
-    } message{};
-    message.header.nlmsg_len = sizeof message;
-    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    message.header.nlmsg_flags = NLM_F_REQUEST;
-    auto& r = message.request;
-    r.sdiag_family = static_cast<std::uint8_t>(local_.family());
-    r.sdiag_protocol = IPPROTO_TCP;
-    r.idiag_states = ~0u;
-    // The socket we ask about is the peer's: its source is our peer, its destination us.
-    copy(peer_, r.id.idiag_src, r.id.idiag_sport);
-    copy(local_, r.id.idiag_dst, r.id.idiag_dport);
-    r.id.idiag_cookie[0] = r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (::sendto(netlink_.get(), &message, sizeof message, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
-      return std::nullopt;
-    alignas(nlmsghdr) char buffer[8192];
-    ssize_t got = ::recv(netlink_.get(), buffer, sizeof buffer, 0);
-    if (got < static_cast<ssize_t>(sizeof(nlmsghdr))) return std::nullopt;
-    auto* reply = reinterpret_cast<nlmsghdr*>(buffer);
-    if (!NLMSG_OK(reply, static_cast<unsigned>(got)) || reply->nlmsg_type != SOCK_DIAG_BY_FAMILY) return std::nullopt;
-    auto* info = static_cast<inet_diag_msg*>(NLMSG_DATA(reply));
-    return info->idiag_rqueue;
-  }
-
-  // Bytes we wrote that have not left our socket yet.
-  std::uint32_t unsent() const {
-    int n = 0;
-    if (::ioctl(fd_, SIOCOUTQNSD, &n) < 0) return 0;
-    return static_cast<std::uint32_t>(n);
-  }
-
- private:
-  static void copy(const sticky::Address& a, __be32* address, __be16& port) {
-    if (a.family() == AF_INET) {
-      const auto* in = reinterpret_cast<const sockaddr_in*>(a.sockaddr_ptr());
-      address[0] = in->sin_addr.s_addr;
-      port = in->sin_port;
-    } else {
-      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a.sockaddr_ptr());
-      std::memcpy(address, &in6->sin6_addr, 16);
-      port = in6->sin6_port;
-    }
-  }
-
-  int fd_;
-  sticky::Address local_, peer_;
-  sticky::Fd netlink_;
-};
-
 void sleep_for(std::chrono::microseconds us) {
   timespec t{static_cast<time_t>(us.count() / 1000000), static_cast<long>(us.count() % 1000000) * 1000};
   ::nanosleep(&t, nullptr);
 }
 
+constexpr std::size_t kLearning = std::numeric_limits<std::size_t>::max();
+
 class Conversation {
  public:
-  Conversation(const sticky::Codec& codec, const Layout& layout, const std::vector<std::string>* reference,
-               const Timing& timing)
-      : codec_(codec), decoder_(codec), layout_(layout), reference_(reference), timing_(timing) {}
+  Conversation(const Protocol& protocol, const Layout& layout, const AnswerCheck* expected, const Timing& timing)
+      : protocol_(protocol), layout_(layout), expected_(expected), timing_(timing) {}
 
-  Exchange run(const sticky::Address& server, const std::string& stream, const Cuts& cuts) {
-    try {
-      fd_ = sticky::connect_stream(server, timing_.connect_timeout);
-    } catch (const std::exception& e) {
-      return end(Exchange::End::cannot_connect, 0, e.what());
-    }
-    if (!server.is_unix()) sticky::set_nodelay(fd_.get(), true);
-    sticky::set_nonblocking(fd_.get(), true);
-    PeerReads reads(fd_.get());
-    x_.watched_reads = reads.usable();
-    last_activity_ = Clock::now();
+  Exchange run(const Connect& connect, const std::string& stream, const Cuts& cuts) {
     const std::size_t n = layout_.frames.size();
     sent_at_.assign(n, Clock::now());
     auto list = pieces(cuts, stream.size());
+    if (protocol_.connection_per_message || !protocol_.down) {
+      // One connection per message: the pieces of message i go on connection i.
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& f = layout_.frames[i];
+        due_ = i + 1;
+        if (!open(connect)) return x_;
+        bool first = true;
+        for (auto [begin, end] : list) {
+          std::uint64_t a = std::max(begin, f.start), b = std::min(end, f.start + f.size);
+          if (a >= b) continue;
+          if (!first && !await_read()) return x_;
+          if (!send_piece(std::string_view(stream).substr(a, b - a), a, b)) return x_;
+          first = false;
+        }
+        ::shutdown(fd_.get(), SHUT_WR);
+        if (!await_answers(i + 1)) return x_;
+        fd_.reset();
+      }
+      return x_;
+    }
+    due_ = n;
+    if (!open(connect)) return x_;
     for (std::size_t p = 0; p < list.size(); ++p) {
-      auto [begin, finish] = list[p];
+      auto [begin, end] = list[p];
       if (p > 0) {
         // Request, answer, request: the answers to every message already sent whole first.
         if (!await_answers(complete_before(begin))) return x_;
-        if (!await_read(reads)) return x_;
+        if (!await_read()) return x_;
       }
-      if (!send_piece(std::string_view(stream).substr(begin, finish - begin))) return x_;
-      ++x_.pieces_sent;
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto& f = layout_.frames[i];
-        if (f.start + f.size > begin && f.start + f.size <= finish) sent_at_[i] = Clock::now();
-      }
-      last_send_ = Clock::now();
+      if (!send_piece(std::string_view(stream).substr(begin, end - begin), begin, end)) return x_;
     }
     // The program sees the end of the requests: one waiting for bytes that will never come
     // then closes, which tells us at once instead of after the answer timeout.
     ::shutdown(fd_.get(), SHUT_WR);
-    if (!await_answers(n)) return x_;
+    await_answers(n);
     return x_;
   }
 
  private:
+  // Connects (once the server is there) and takes its greeting.
+  bool open(const Connect& connect) {
+    try {
+      fd_ = sticky::connect_stream(connect(), timing_.connect_timeout);
+    } catch (const std::exception& e) {
+      end(Exchange::End::cannot_connect, x_.answers.size(), e.what());
+      return false;
+    }
+    ++x_.connections;
+    if (fd_ && sticky::local_address(fd_.get()).family() != AF_UNIX) sticky::set_nodelay(fd_.get(), true);
+    sticky::set_nonblocking(fd_.get(), true);
+    reads_.emplace(fd_.get());
+    x_.watched_reads = reads_->usable();
+    notice_reads();
+    if (protocol_.down) decoder_.emplace(*protocol_.down);
+    close_answer_.clear();
+    conn_sent_ = 0;
+    conn_greetings_ = 0;
+    last_activity_ = Clock::now();
+    if (!protocol_.down) return true;
+    if (timing_.greeting_wait.count() > 0 && x_.connections == 1) {
+      // Learning, on the first connection: whatever whole frames come unasked within the
+      // wait are its greeting; later connections wait for as many.
+      greeting_limit_ = kLearning;
+      auto until = Clock::now() + timing_.greeting_wait;
+      while (Clock::now() < until || !decoder_->pending().empty()) {
+        if (Clock::now() - last_activity_ > timing_.answer_timeout) break;
+        if (!pump(Millis(2))) return false;
+      }
+      greeting_limit_ = conn_greetings_;
+      if (x_.connections == 1) x_.greeting_seen = conn_greetings_;
+      return true;
+    }
+    greeting_limit_ = timing_.greeting_wait.count() > 0 ? x_.greeting_seen : protocol_.greeting;
+    while (conn_greetings_ < greeting_limit_) {
+      if (Clock::now() - last_activity_ > timing_.answer_timeout) {
+        end(Exchange::End::timeout, x_.answers.size(), speak::tr("its greeting did not come").english);
+        return false;
+      }
+      if (!pump(Millis(5))) return false;
+    }
+    return true;
+  }
+
   std::size_t complete_before(std::uint64_t offset) const {
     std::size_t count = 0;
     for (const auto& f : layout_.frames)
@@ -154,15 +125,14 @@ class Conversation {
     return count;
   }
 
-  Exchange end(Exchange::End how, std::size_t message, std::string detail = {}) {
+  void end(Exchange::End how, std::size_t message, std::string detail = {}) {
     if (x_.end == Exchange::End::complete) {
       x_.end = how;
       x_.message = message;
       x_.detail = std::move(detail);
     }
-    x_.pending = std::string(decoder_.pending());
-    failed_ = true;
-    return x_;
+    if (decoder_) x_.pending = std::string(decoder_->pending());
+    else x_.pending = close_answer_;
   }
 
   // Reads whatever is there within `wait`; false once the exchange has ended.
@@ -173,6 +143,18 @@ class Conversation {
     return drain();
   }
 
+  void take_answer(std::string payload) {
+    std::size_t k = x_.answers.size();
+    x_.answers.push_back(std::move(payload));
+    double ms = k < sent_at_.size() ? std::chrono::duration<double, std::milli>(Clock::now() - sent_at_[k]).count() : 0.0;
+    x_.latency_ms.push_back(ms);
+  }
+
+  bool refused(std::size_t k) const {
+    // Answers beyond the last message are kept for the story, never compared.
+    return expected_ && k < layout_.frames.size() && !(*expected_)(k, x_.answers[k]);
+  }
+
   bool drain() {
     char buffer[65536];
     for (;;) {
@@ -180,25 +162,45 @@ class Conversation {
       if (got < 0 && errno == EINTR) continue;
       if (got < 0 && errno == EAGAIN) return true;
       if (got <= 0) {
-        // After the last answer, the program closing its end is how a conversation ends.
-        if (x_.answers.size() >= layout_.frames.size()) return true;
-        if (got < 0) end(errno == ECONNRESET ? Exchange::End::reset : Exchange::End::closed, x_.answers.size(), std::strerror(errno));
+        int error = got < 0 ? errno : 0;
+        if (!protocol_.down && !error) {
+          // Its answer ends here.
+          x_.program_read = true;
+          take_answer(std::move(close_answer_));
+          close_answer_.clear();
+          if (refused(x_.answers.size() - 1)) {
+            end(Exchange::End::mismatch, x_.answers.size() - 1);
+            return false;
+          }
+          return false;  // this connection is done; await_answers sees the answer
+        }
+        // An orderly close (FIN) comes from a program that had the connection; a connection
+        // still waiting in a closed listening socket's queue is reset instead.
+        if (!error) x_.program_read = true;
+        // After the last answer due, the program closing its end is how a conversation ends.
+        if (x_.answers.size() >= due_) return true;
+        if (error) end(error == ECONNRESET ? Exchange::End::reset : Exchange::End::closed, x_.answers.size(), std::strerror(error));
         else end(Exchange::End::closed, x_.answers.size());
         return false;
       }
+      x_.program_read = true;
       last_activity_ = Clock::now();
-      decoder_.feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+      std::string_view bytes(buffer, static_cast<std::size_t>(got));
+      if (!protocol_.down) {
+        close_answer_.append(bytes);
+        continue;
+      }
+      decoder_->feed(bytes);
       try {
-        while (auto frame = decoder_.next()) {
-          std::size_t k = x_.answers.size();
-          x_.answers.emplace_back(frame->payload);
-          double ms = k < sent_at_.size()
-                          ? std::chrono::duration<double, std::milli>(Clock::now() - sent_at_[k]).count()
-                          : 0.0;
-          x_.latency_ms.push_back(ms);
-          // Answers beyond the last message are kept for the story, never compared.
-          if (reference_ && k < reference_->size() && k < layout_.frames.size() && (*reference_)[k] != frame->payload) {
-            end(Exchange::End::mismatch, k);
+        while (auto frame = decoder_->next()) {
+          if (conn_greetings_ < greeting_limit_) {
+            ++conn_greetings_;
+            x_.greetings.emplace_back(frame->payload);
+            continue;
+          }
+          take_answer(std::string(frame->payload));
+          if (refused(x_.answers.size() - 1)) {
+            end(Exchange::End::mismatch, x_.answers.size() - 1);
             return false;
           }
         }
@@ -210,21 +212,30 @@ class Conversation {
   }
 
   bool await_answers(std::size_t count) {
+    due_ = std::max(due_, count);
     while (x_.answers.size() < count) {
+      if (x_.end != Exchange::End::complete) return false;
       if (Clock::now() - last_activity_ > timing_.answer_timeout) {
         end(Exchange::End::timeout, x_.answers.size());
         return false;
       }
-      if (!pump(Millis(5))) return false;
+      if (!x_.program_read) notice_reads();
+      if (!pump(Millis(5))) return x_.end == Exchange::End::complete && x_.answers.size() >= count;
     }
     return true;
   }
 
+  // Whether the program has taken this connection (accept()ed it) or read from it.
+  void notice_reads() {
+    if (!reads_ || !reads_->usable()) return;
+    if (auto unread = reads_->unread(&x_.program_read); unread && *unread < conn_sent_) x_.program_read = true;
+  }
+
   // Until the program has read every byte sent so far, or read_wait passed; a fixed pace
   // when its reads cannot be watched. Answers are read meanwhile.
-  bool await_read(PeerReads& reads) {
+  bool await_read() {
     auto start = Clock::now();
-    if (!reads.usable()) {
+    if (!reads_->usable()) {
       auto due = last_send_ + timing_.pace;
       while (Clock::now() < due) {
         auto left = std::chrono::duration_cast<std::chrono::microseconds>(due - Clock::now());
@@ -238,24 +249,30 @@ class Conversation {
     }
     for (;;) {
       if (!drain()) return false;
-      auto unread = reads.unread();
-      if (!unread || (*unread == 0 && reads.unsent() == 0)) return true;
-      if (Clock::now() - start > timing_.read_wait) return true;  // a slow reader: go on
+      auto unread = reads_->unread(&x_.program_read);
+      if (unread && *unread < conn_sent_) x_.program_read = true;
+      if (!unread || (*unread == 0 && reads_->unsent() == 0)) return true;
+      if (Clock::now() - start > timing_.read_wait) {
+        x_.as_planned = false;  // a slow reader: the next piece joins this one in its buffer
+        return true;
+      }
       sleep_for(std::chrono::microseconds(50));
     }
   }
 
-  bool send_piece(std::string_view bytes) {
+  bool send_piece(std::string_view bytes, std::uint64_t begin, std::uint64_t finish) {
     while (!bytes.empty()) {
       ssize_t sent = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
       if (sent > 0) {
         bytes.remove_prefix(static_cast<std::size_t>(sent));
+        conn_sent_ += static_cast<std::uint64_t>(sent);
         last_activity_ = Clock::now();
         continue;
       }
       if (sent < 0 && errno == EINTR) continue;
       if (sent < 0 && errno == EAGAIN) {
         // Its receive buffer is full: read its answers meanwhile, or both ends would wait.
+        x_.program_read = x_.program_read || conn_sent_ > 0;  // a full buffer it has been reading from
         if (Clock::now() - last_activity_ > timing_.answer_timeout) {
           end(Exchange::End::timeout, x_.answers.size(), speak::tr("the program stopped reading").english);
           return false;
@@ -265,27 +282,47 @@ class Conversation {
         if ((p.revents & POLLIN) && !drain()) return false;
         continue;
       }
-      end(errno == ECONNRESET ? Exchange::End::reset : Exchange::End::closed, x_.answers.size(), std::strerror(errno));
-      // An answer may still be on its way in; take what is there for the story.
-      drain();
+      int error = errno;
+      end(error == ECONNRESET ? Exchange::End::reset : Exchange::End::closed, x_.answers.size(), std::strerror(error));
+      drain();  // an answer may still be on its way in; take what is there for the story
       return false;
     }
+    ++x_.pieces_sent;
+    for (std::size_t i = 0; i < layout_.frames.size(); ++i) {
+      const auto& f = layout_.frames[i];
+      if (f.start + f.size > begin && f.start + f.size <= finish) sent_at_[i] = Clock::now();
+    }
+    last_send_ = Clock::now();
     return true;
   }
 
-  const sticky::Codec& codec_;
-  sticky::Decoder decoder_;
+  const Protocol& protocol_;
   const Layout& layout_;
-  const std::vector<std::string>* reference_;
+  const AnswerCheck* expected_;
   Timing timing_;
   sticky::Fd fd_;
+  std::optional<sticky::Decoder> decoder_;
+  std::optional<sticky::PeerReads> reads_;
+  std::string close_answer_;
+  std::uint64_t conn_sent_ = 0;
+  std::size_t conn_greetings_ = 0, greeting_limit_ = 0;
+  std::size_t due_ = 0;  // answers due on this connection by its end
   Exchange x_;
-  bool failed_ = false;
   std::vector<Clock::time_point> sent_at_;
   Clock::time_point last_activity_{}, last_send_{};
 };
 
 }  // namespace
+
+bool Exchange::evidence() const {
+  if (end == End::cannot_connect) return false;
+  if (!ok() && !as_planned) return false;
+  return true;
+}
+
+bool Exchange::unserved() const {
+  return !ok() && !program_read && answers.empty() && greetings.empty();
+}
 
 std::string Exchange::summary() const {
   switch (end) {
@@ -304,44 +341,10 @@ std::string Exchange::summary() const {
   return "?";
 }
 
-Exchange converse(const sticky::Address& server, const sticky::Codec& codec, const std::string& stream,
-                  const Layout& layout, const Cuts& cuts, const std::vector<std::string>* reference,
-                  const Timing& timing) {
-  Conversation conversation(codec, layout, reference, timing);
-  return conversation.run(server, stream, cuts);
-}
-
-bool accepts(const sticky::Address& server) {
-  try {
-    sticky::connect_stream(server, Millis(200));
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-std::optional<bool> listening(std::uint16_t port) {
-  bool readable = false;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::FILE* f = std::fopen(table, "r");
-    if (!f) continue;
-    readable = true;
-    char line[512];
-    bool found = false;
-    while (!found && std::fgets(line, sizeof line, f)) {
-      // "  0: 0100007F:1F90 00000000:0000 0A ..." : local address:port, remote, state (0A = LISTEN)
-      char local[128], remote[128];
-      unsigned state = 0, local_port = 0;
-      if (std::sscanf(line, " %*u: %127s %127s %x", local, remote, &state) != 3) continue;
-      const char* colon = std::strrchr(local, ':');
-      if (!colon || std::sscanf(colon + 1, "%x", &local_port) != 1) continue;
-      found = state == 0x0A && local_port == port;
-    }
-    std::fclose(f);
-    if (found) return true;
-  }
-  if (!readable) return std::nullopt;
-  return false;
+Exchange converse(const Connect& connect, const Protocol& protocol, const std::string& stream, const Layout& layout,
+                  const Cuts& cuts, const AnswerCheck* expected, const Timing& timing) {
+  Conversation conversation(protocol, layout, expected, timing);
+  return conversation.run(connect, stream, cuts);
 }
 
 }  // namespace check

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "check/framing.hpp"
 #include "sticky/decoder.hpp"
 
 namespace check {
@@ -27,9 +28,9 @@ std::size_t Layout::frame_at(std::uint64_t offset) const {
 
 namespace {
 
-std::uint64_t header_of(const sticky::Codec& codec) {
-  if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) return length->header_size();
-  return 0;
+void headers_of(const sticky::Codec& codec, Layout& layout) {
+  if (const auto* length = dynamic_cast<const sticky::LengthCodec*>(&codec)) layout.header = length->header_size();
+  if (dynamic_cast<const JsonHeaderCodec*>(&codec)) layout.header_length = JsonHeaderCodec::kLengthBytes;
 }
 
 std::string trailer_of(const sticky::Codec& codec) {
@@ -40,7 +41,7 @@ std::string trailer_of(const sticky::Codec& codec) {
 
 Layout layout_of(const sticky::Codec& codec, const std::vector<std::string>& frames) {
   Layout layout;
-  layout.header = header_of(codec);
+  headers_of(codec, layout);
   layout.trailer = trailer_of(codec);
   std::uint64_t offset = 0;
   for (const auto& frame : frames) {
@@ -54,9 +55,14 @@ Layout layout_of(const sticky::Codec& codec, const std::vector<std::string>& fra
   return layout;
 }
 
-Layout layout_of_stream(const sticky::Codec& codec, std::string_view stream) {
+Layout layout_of_stream(const sticky::Codec* codec_or_close, std::string_view stream) {
   Layout layout;
-  layout.header = header_of(codec);
+  if (!codec_or_close) {
+    if (!stream.empty()) layout.frames.push_back({0, stream.size(), 0, stream.size()});
+    return layout;
+  }
+  const sticky::Codec& codec = *codec_or_close;
+  headers_of(codec, layout);
   layout.trailer = trailer_of(codec);
   sticky::Decoder decoder(codec);
   decoder.feed(stream);
@@ -121,10 +127,12 @@ constexpr int kRandomPlans = 24;
 
 std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side) {
   const std::uint64_t total = layout.total();
-  const bool requests = side == Side::requests;
-  // Requests keep one write per message unless a plan glues them; answers are cut as the
-  // server wrote them, so their boundaries need no cut of ours.
-  const Cuts base = requests ? layout.boundaries() : Cuts{};
+  const bool requests = side == Side::requests;  // on one connection: gluing is possible
+  // Requests keep one write per message unless a plan glues them (and on connections of
+  // their own they are apart anyway); answers are cut as the server wrote them, so their
+  // boundaries need no cut of ours.
+  const Cuts base = side == Side::answers ? Cuts{} : layout.boundaries();
+  const Cuts reference = side == Side::requests_apart ? base : Cuts{};
   std::map<Family, std::vector<Plan>> by_family;
   auto add = [&](Family family, std::string label, Cuts extra, bool with_base = true) {
     Cuts cuts = with_base ? base : Cuts{};
@@ -133,7 +141,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     for (const auto& plans : by_family)
       for (const auto& p : plans.second)
         if (p.cuts == cuts) return;  // another plan already sends exactly these pieces
-    if (!requests && cuts.empty()) return;  // that is the reference run
+    if (!requests && cuts == reference) return;  // that is the reference run
     by_family[family].push_back({family, std::move(label), std::move(cuts)});
   };
   const auto& frames = layout.frames;
@@ -152,6 +160,20 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
         if (f.size > k) extra.push_back(f.start + k);
       add(Family::header_split, tr("each header cut after byte {} of {}", k, layout.header).english, extra);
     }
+  }
+  if (layout.header_length > 0) {
+    // A header of its own length (JSON): cut inside the variable part first, then inside
+    // its length, then between the two.
+    Cuts middle, inside_length, after_length;
+    for (const auto& f : frames) {
+      std::uint64_t variable = f.payload_begin - layout.header_length;
+      if (variable >= 2) middle.push_back(f.start + layout.header_length + variable / 2);
+      if (layout.header_length >= 2) inside_length.push_back(f.start + layout.header_length / 2);
+      after_length.push_back(f.start + layout.header_length);
+    }
+    add(Family::header_split, tr("each JSON header cut in the middle").english, middle);
+    add(Family::header_split, tr("each header length cut in two").english, inside_length);
+    add(Family::header_split, tr("each header length apart from its JSON").english, after_length);
   }
 
   if (layout.has_header()) {
@@ -225,7 +247,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     for (std::uint64_t c = 0; c < count; ++c) {
       if (random.below(2)) {  // near a frame start, where framing goes wrong
         const auto& f = frames[random.below(frames.size())];
-        cuts.push_back(f.start + random.below(layout.header + 2));
+        cuts.push_back(f.start + random.below(f.payload_begin + 2));
       } else {
         cuts.push_back(1 + random.below(total - 1));
       }
@@ -234,6 +256,7 @@ std::vector<Plan> plan_cuts(const Layout& layout, std::uint64_t seed, Side side)
     if (requests)
       for (auto b : base)
         if (random.below(2)) cuts.push_back(b);
+    if (side == Side::requests_apart) cuts.insert(cuts.end(), base.begin(), base.end());
     add(Family::random, tr("random cuts #{}", i + 1).english, cuts, false);
   }
 
@@ -313,85 +336,6 @@ Shrunk shrink(const Cuts& cuts, const std::function<bool(const Cuts&)>& fails,
   return finish(true);
 }
 
-namespace {
-
-Text list_families(const Tallies& tallies, bool broken) {
-  std::vector<Text> items;
-  for (Family family : kFamilies) {
-    auto it = tallies.find(family);
-    if (it == tallies.end() || it->second.runs == 0) continue;
-    if ((it->second.failed > 0) != broken) continue;
-    items.push_back(broken ? tr("{} ({} of {})", family_text(family), it->second.failed, it->second.runs)
-                           : tr("{} ({})", family_text(family), it->second.runs));
-  }
-  return speak::join(items, tr(", "));
-}
-
-}  // namespace
-
-Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view error_text) {
-  auto failed = [&](Family f) {
-    auto it = tallies.find(f);
-    return it != tallies.end() && it->second.failed > 0;
-  };
-  // Headers read right, text wrong: the decoding is the mistake. (A program that takes one
-  // recv() for a message fails to decode too, but header cuts break it as well.)
-  bool headers_fine = !failed(Family::header_split) && !failed(Family::header_body);
-  if (headers_fine && error_text.find("UnicodeDecodeError") != std::string_view::npos) {
-    diagnosis.mistake = kDecodesPieces;
-    diagnosis.evidence = speak::plus(speak::localized(diagnosis.evidence), tr("; it failed with UnicodeDecodeError")).english;
-  } else if (diagnosis.mistake.empty() && error_text.find("unpack requires a buffer of") != std::string_view::npos) {
-    diagnosis.mistake = kRecvHeader;
-    diagnosis.evidence =
-        speak::plus(speak::localized(diagnosis.evidence), tr("; struct.unpack got fewer bytes than a header")).english;
-  }
-  return diagnosis;
-}
-
-Diagnosis diagnose(const Tallies& tallies, bool has_header) {
-  auto tally = [&](Family f) {
-    auto it = tallies.find(f);
-    return it == tallies.end() ? Tally{} : it->second;
-  };
-  auto failed = [&](Family f) { return tally(f).failed > 0; };
-  auto passed = [&](Family f) { return tally(f).runs > 0 && tally(f).failed == 0; };
-  Diagnosis d;
-  Text broke = list_families(tallies, true);
-  if (broke.english.empty()) return d;
-  Text held = list_families(tallies, false);
-  Text evidence = held.english.empty() ? tr("broken by {}", broke) : tr("broken by {}; not by {}", broke, held);
-
-  bool glue = failed(Family::glued) || failed(Family::header_glued) || failed(Family::all_in_one);
-  bool splits = failed(Family::header_split) || failed(Family::body_split) || failed(Family::bytes) ||
-                failed(Family::header_body);
-  std::vector<std::string_view> mistakes;
-  if (has_header) {
-    bool header = failed(Family::header_split);
-    bool apart = failed(Family::header_body);
-    bool body = failed(Family::body_split);
-    if (header && apart && (body || failed(Family::bytes))) {
-      mistakes.push_back(kOneRecv);  // even a whole header alone is taken for a message
-    } else {
-      if (header && !apart) mistakes.push_back(kRecvHeader);
-      if (body && !(header && apart)) mistakes.push_back(kBodyOnce);
-      // Glued messages breaking it too: a read that took more than one frame lost the rest.
-      if (glue && (!mistakes.empty() || !splits)) mistakes.push_back(kDropsRest);
-    }
-  } else {
-    if (splits) mistakes.push_back(kOneRecv);
-    else if (glue) mistakes.push_back(kDropsRest);
-  }
-  Text mistake;
-  for (std::size_t i = 0; i < mistakes.size(); ++i)
-    mistake = speak::join({mistake, mistake_text(mistakes[i])},
-                            i == 0 ? speak::same("") : i + 1 == mistakes.size() ? tr(", and ") : tr(", "));
-  d.mistake = mistake.english;
-  if (d.mistake.empty() && passed(Family::bytes) && !glue && failed(Family::random))
-    evidence = speak::plus(evidence, tr("; only random cuts broke it"));
-  d.evidence = evidence.english;
-  return d;
-}
-
 std::string format_cuts(const Cuts& cuts) {
   if (cuts.empty()) return "none";
   return fmt::format("{}", fmt::join(cuts, ","));
@@ -434,7 +378,7 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces(const Cuts& cuts, st
 namespace {
 
 // "header bytes 1-2 of 4" for a part [a, b) of a region of n bytes; "header" when it is all of it.
-// `region`: "header", "body", "bytes", "delimiter" or "padding".
+// `region`: "header", "body", "delimiter" or "padding".
 Text part(const char* region, std::uint64_t a, std::uint64_t b, std::uint64_t n) {
   Text name{region, speak::translate(region)};
   if (a == 0 && b == n) return name;
@@ -443,12 +387,16 @@ Text part(const char* region, std::uint64_t a, std::uint64_t b, std::uint64_t n)
 }
 
 // The regions of a frame, for part(); xgettext finds them here.
-[[maybe_unused]] const char* const kRegions[] = {speak::N_("header"), speak::N_("body"), speak::N_("bytes"),
-                                                 speak::N_("delimiter"), speak::N_("padding")};
+[[maybe_unused]] const char* const kRegions[] = {speak::N_("header"), speak::N_("body"), speak::N_("delimiter"),
+                                                 speak::N_("padding")};
 
 }  // namespace
 
 std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64_t end) {
+  return describe_span_text(layout, begin, end).english;
+}
+
+Text describe_span_text(const Layout& layout, std::uint64_t begin, std::uint64_t end) {
   std::vector<Text> items;
   std::size_t whole_from = 0, whole_to = 0;  // a run of whole messages, 1-based, [from, to]
   bool answers = layout.noun == "answer";
@@ -478,7 +426,7 @@ std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64
     if (b > f.payload_begin && a < body_end) {
       std::uint64_t pa = std::max(a, f.payload_begin) - f.payload_begin;
       std::uint64_t pb = std::min(b, body_end) - f.payload_begin;
-      parts.push_back(part(layout.has_header() ? "body" : "bytes", pa, pb, f.payload_size));
+      parts.push_back(part("body", pa, pb, f.payload_size));
     }
     if (b > body_end) {
       parts.push_back(part(layout.trailer == "padding" ? "padding" : "delimiter", std::max(a, body_end) - body_end,
@@ -488,8 +436,8 @@ std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64
     items.push_back(answers ? tr("answer {}: {}", i + 1, joined) : tr("message {}: {}", i + 1, joined));
   }
   flush();
-  if (items.empty()) return tr("nothing").english;
-  return speak::join(items, tr("; ")).english;
+  if (items.empty()) return tr("nothing");
+  return speak::join(items, tr("; "));
 }
 
 }  // namespace check

@@ -1,6 +1,6 @@
 // sticky-check's ideas, free of sockets so tests can drive them: where a conversation's byte
-// stream can be cut, which cuts to try, how to shrink a failing cut, and what the pattern of
-// failing and passing cuts says about the program's mistake.
+// stream can be cut, which cuts to try, and how to shrink a failing cut. (What the failing
+// cuts say about the program's mistake is diagnosis.hpp.)
 //
 // A cut is a stream offset: "cut after byte 2" is the offset 2, and the cut list {2, 6}
 // sends bytes 0-1, 2-5 and 6-… as three pieces, each its own send(). A whole conversation
@@ -9,7 +9,6 @@
 //   check::Layout layout = check::layout_of(codec, frames);   // where messages and headers lie
 //   auto plans = check::plan_cuts(layout, seed, check::Side::requests);
 //   auto shrunk = check::shrink(failing.cuts, replay_fails, budget_left);
-//   auto diagnosis = check::diagnose(tally, layout.has_header());
 #pragma once
 
 #include <cstdint>
@@ -36,12 +35,14 @@ struct FramePlace {
 
 struct Layout {
   std::vector<FramePlace> frames;
-  std::uint64_t header = 0;  // bytes before every payload (length codec), else 0
+  std::uint64_t header = 0;         // bytes before every payload when they are alike (length codec), else 0
+  std::uint64_t header_length = 0;  // a header of its own length (JSON header): the bytes of that length
   std::string trailer = "delimiter";  // what follows a payload: "delimiter", or fixed size "padding"
   std::string noun = "message";       // what a frame is called in stories: "message", "answer"
 
   std::uint64_t total() const { return frames.empty() ? 0 : frames.back().start + frames.back().size; }
-  bool has_header() const { return header > 0; }
+  // Whether the codec found headers: a length prefix, or a JSON header.
+  bool has_header() const { return header > 0 || header_length > 0; }
   Cuts boundaries() const;  // every frame start but the first: one write per message
   // Which frame holds stream byte `offset` (the last frame for offsets past the end).
   std::size_t frame_at(std::uint64_t offset) const;
@@ -50,8 +51,9 @@ struct Layout {
 // The layout of `frames` (each one already encoded by `codec`) sent one after another.
 Layout layout_of(const sticky::Codec& codec, const std::vector<std::string>& frames);
 // The layout of a recorded stream, as far as it decodes with `codec`; bytes after the last
-// whole frame are left out.
-Layout layout_of_stream(const sticky::Codec& codec, std::string_view stream);
+// whole frame are left out. Without a codec (answers that end at close) the whole stream is
+// one frame, all payload.
+Layout layout_of_stream(const sticky::Codec* codec, std::string_view stream);
 
 // Families of cuts: each aims at one way of reading a stream wrongly.
 enum class Family {
@@ -77,9 +79,10 @@ struct Plan {
 };
 
 // Requests: sticky-check writes them and waits for each answer before the next message, so
-// it can also glue messages together. Answers: a relay cuts them as the server sends them;
-// it never holds bytes back, so it cannot glue answers the server sent apart.
-enum class Side { requests, answers };
+// it can also glue messages together. Requests apart: one connection per message, so there
+// is nothing to glue. Answers: a relay cuts them as the server sends them; it never holds
+// bytes back, so it cannot glue answers the server sent apart.
+enum class Side { requests, requests_apart, answers };
 
 // Every plan worth trying, in the order to try them: first one of each family (so that a
 // diagnosis is possible early), then the rest family by family in turn. The same layout
@@ -102,32 +105,9 @@ Shrunk shrink(const Cuts& cuts, const std::function<bool(const Cuts&)>& fails,
 struct Tally {
   int runs = 0;
   int failed = 0;
+  int inconclusive = 0;  // runs that were no evidence either way (the program was not there)
 };
 using Tallies = std::map<Family, Tally>;
-
-struct Diagnosis {
-  std::string mistake;   // named as the lessons name it; empty when the pattern is unclear
-  std::string evidence;  // which families broke it and which did not
-};
-Diagnosis diagnose(const Tallies& tallies, bool has_header);
-// What the program said when it failed can name the mistake more exactly: a
-// UnicodeDecodeError while headers survive every cut is text decoded per recv(); a
-// struct.error "unpack requires a buffer of 4 bytes" (when the pattern named nothing) is a
-// short header read.
-Diagnosis refine(Diagnosis diagnosis, const Tallies& tallies, std::string_view error_text);
-
-// The mistakes, word for word (tests and the lessons match on these).
-// (In English; mistake_text() gives one in the user's language too.)
-inline constexpr std::string_view kRecvHeader = speak::N_("assumes recv(4) returns the whole header");
-inline constexpr std::string_view kOneRecv = speak::N_("treats one recv() as one message");
-inline constexpr std::string_view kDropsRest = speak::N_("keeps only the first frame of a read and drops the rest");
-inline constexpr std::string_view kBodyOnce = speak::N_("reads the body with a single recv()");
-inline constexpr std::string_view kByteOrder = speak::N_("reads the length in the wrong byte order or size");
-inline constexpr std::string_view kDecodesPieces = speak::N_(
-    "decodes each recv() as text, so a character cut between two recv()s cannot be decoded");
-inline speak::Text mistake_text(std::string_view mistake) {
-  return speak::Text{std::string(mistake), speak::translate(mistake.data())};  // (the constants end in \0)
-}
 
 // "2,6"; "none" for no cuts. parse_cuts reads the same (std::invalid_argument otherwise).
 std::string format_cuts(const Cuts& cuts);
@@ -135,6 +115,8 @@ Cuts parse_cuts(std::string_view text);
 
 // Which parts of which messages bytes [begin, end) of the stream hold:
 // "message 1: header bytes 1-2 of 4", "messages 2-6", "message 3: body bytes 1-512 of 1496".
+// (In English; describe_span_text() says it in the user's language too.)
+speak::Text describe_span_text(const Layout& layout, std::uint64_t begin, std::uint64_t end);
 std::string describe_span(const Layout& layout, std::uint64_t begin, std::uint64_t end);
 
 // The pieces a cut list makes of a stream of `total` bytes: [begin, end) pairs.

@@ -42,6 +42,11 @@ struct Shaping {
   // 0-1, 2-5, 6-...): each piece is sent on its own, `pace` apart, so it is received alone.
   // Bytes are never held back to fill a piece; only no piece crosses a cut.
   std::vector<std::uint64_t> cuts;
+  // > 0: a piece after the first waits until the receiving program has read every byte sent
+  // before it (its socket's unread bytes, asked of the kernel: both ends on this machine),
+  // at most this long, `pace` still the least gap. Then each piece is received alone however
+  // busy the machine; pace alone cannot promise that.
+  Millis await_reads{0};
 
   bool reshapes() const { return split || random_seed || coalesce.count() || !cuts.empty(); }
   // "split=1 pace=1000us" — for narration.
@@ -57,7 +62,7 @@ struct RelayOptions {
 };
 
 // Applies one shaping option as written on a command line: `option` is "split",
-// "random-split", "pace", "delay", "coalesce" or "cuts"; `value` is "N" for both directions,
+// "random-split", "pace", "delay", "coalesce", "cuts" or "await-reads"; `value` is "N" for both directions,
 // or "up:N" / "down:N" for one ("random-split" takes SEED[:MAX], where an empty SEED or
 // "random" picks one from std::random_device; "pace" microseconds; "cuts" OFFSET,OFFSET...).
 // std::invalid_argument with a one-line reason on a bad value.

@@ -106,7 +106,7 @@ inline void add_codec_options(CLI::App& app, sticky::CodecSpec& spec) {
 // The relay's shaping options (relay, sticky-view --proxy): each value is "N" for both
 // directions, or "up:N" / "down:N" for one.
 struct ShapingArgs {
-  std::vector<std::string> split, random_split, pace, delay, coalesce, cuts;
+  std::vector<std::string> split, random_split, pace, delay, coalesce, cuts, await_reads;
 };
 
 inline void add_shaping_options(CLI::App& app, ShapingArgs& args) {
@@ -117,6 +117,8 @@ inline void add_shaping_options(CLI::App& app, ShapingArgs& args) {
   app.add_option("--delay", args.delay, "one-way latency in ms, order kept ([up:|down:]MS)");
   app.add_option("--coalesce", args.coalesce, "hold bytes MS ms after the first, then forward them together");
   app.add_option("--cuts", args.cuts, "cut the stream after these byte offsets, each piece alone ([up:|down:]N,N...)");
+  app.add_option("--await-reads", args.await_reads,
+                 "send a piece only once the receiver has read the last, waiting at most MS ([up:|down:]MS; same machine)");
 }
 
 // std::invalid_argument with a one-line reason on a bad value.
@@ -126,7 +128,8 @@ inline void apply_shaping(const ShapingArgs& args, sticky::RelayOptions& options
                                                                          {"pace", &args.pace},
                                                                          {"delay", &args.delay},
                                                                          {"coalesce", &args.coalesce},
-                                                                         {"cuts", &args.cuts}};
+                                                                         {"cuts", &args.cuts},
+                                                                         {"await-reads", &args.await_reads}};
   for (const auto& [name, values] : all)
     for (const auto& v : *values) sticky::apply_shaping(options, name, v);
 }
