@@ -202,9 +202,12 @@ $(BUILD)/bin/sticky-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 	@echo "  LINK $@"
 	@$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
+# ONLY=build compares the build a student meets with the commit issue 19 started from: two
+# cold builds and two tours each side, every core (tests/bench/build.sh; many minutes).
 bench: all $(BUILD)/bin/sticky-bench
 	@bash .ci/deps.sh strace $(TEST_PACKAGES)
-	@$(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py $(ONLY)
+	@if [ "$(ONLY)" = build ]; then bash tests/bench/build.sh $(BUILD)/bench; \
+	else $(BUILD)/bin/sticky-bench $(BUILD)/bench tests/bench/classic_server.py $(ONLY); fi
 
 # The viewer's start screen: pick a demo, step through it.
 view: programs
@@ -237,16 +240,21 @@ headers: | deps
 	  echo "#include \"$${h#lib/include/}\"" | $(CXX) -Ilib/include $(WARNINGS) -x c++ -fsyntax-only - || exit 1; \
 	done; echo "  every header in lib/include compiles on its own"
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, library and headers, lessons, and a
-# man page per binary made from its --help.
-BIN_NAMES = $(notdir $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN))
-install: all
-	@install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/sticky \
-	  $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons $(DESTDIR)$(PREFIX)/share/man/man1
-	@install -m 755 $(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN) $(DESTDIR)$(PREFIX)/bin/
+# make install [PREFIX=/usr/local] [DESTDIR=]: programs stripped (the build tree keeps its
+# debug information), library and headers, catalogues, lessons, exercises, a man page per
+# program made from its --help. Only the sticky-* programs go into PREFIX/bin; the demos,
+# frametool and relay, whose names are too generic for a shared bin/, go into
+# PREFIX/libexec/sticky/ (sticky-view finds the demos there), their man pages named sticky-NAME.
+BIN_PROGRAMS = $(filter $(BUILD)/bin/sticky-%,$(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN))
+LIBEXEC_PROGRAMS = $(filter-out $(BIN_PROGRAMS),$(DEMO_BIN) $(TOOL_BIN) $(TUI_BIN))
+install: programs
+	@install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/sticky $(DESTDIR)$(PREFIX)/lib \
+	  $(DESTDIR)$(PREFIX)/include/sticky $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons $(DESTDIR)$(PREFIX)/share/man/man1
+	@install -s -m 755 $(BIN_PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	@install -s -m 755 $(LIBEXEC_PROGRAMS) $(DESTDIR)$(PREFIX)/libexec/sticky/
 	@install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	@if [ -f $(BUILD)/lib/libsticky-trace.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/sticky && \
-	  install -m 755 $(BUILD)/lib/libsticky-trace.so $(DESTDIR)$(PREFIX)/lib/sticky/; fi
+	  install -s -m 755 $(BUILD)/lib/libsticky-trace.so $(DESTDIR)$(PREFIX)/lib/sticky/; fi
 	@install -m 644 lib/include/sticky/*.hpp $(DESTDIR)$(PREFIX)/include/sticky/
 	@for mo in $(LOCALE_MO); do lang=$$(echo $$mo | sed 's|.*/locale/\([^/]*\)/.*|\1|'); \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
@@ -254,11 +262,12 @@ install: all
 	@cp -r lessons/. $(DESTDIR)$(PREFIX)/share/doc/sticky/lessons/
 	@install -d $(DESTDIR)$(PREFIX)/share/sticky/exercises && cp -rL exercises/. $(DESTDIR)$(PREFIX)/share/sticky/exercises/
 	@install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sticky/
-	@for b in $(BIN_NAMES); do \
+	@for p in $(BIN_PROGRAMS) $(LIBEXEC_PROGRAMS); do b=$$(basename $$p); page=$$b; \
+	  case $$b in sticky-*) ;; *) page=sticky-$$b;; esac; \
 	  help2man --no-info --no-discard-stderr --version-string=1.0 --name="$$b (sticky: why TCP sticks packets together)" \
-	    $(BUILD)/bin/$$b > $(DESTDIR)$(PREFIX)/share/man/man1/$$b.1 || exit 1; \
+	    $$p > $(DESTDIR)$(PREFIX)/share/man/man1/$$page.1 || exit 1; \
 	done
-	@echo "  installed into $(DESTDIR)$(PREFIX): $(words $(BIN_NAMES)) programs, their man pages, lib, headers, lessons"
+	@echo "  installed into $(DESTDIR)$(PREFIX): $(words $(BIN_PROGRAMS)) programs in bin/, $(words $(LIBEXEC_PROGRAMS)) in libexec/sticky/ (stripped), man pages, lib, headers, lessons"
 
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 format:

@@ -12,7 +12,6 @@
 //                 the next one (Python: codecs.getincrementaldecoder): intact as it streams.
 // Role both runs the three readers in the chosen --encoding, then again in the other one.
 #include <fmt/format.h>
-#include <iconv.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -23,6 +22,8 @@
 #include <vector>
 
 #include "harness/demo.hpp"
+#include "harness/text_codec.hpp"
+#include "sticky/bytes.hpp"
 #include "speak/narrator.hpp"
 #include "sticky/codec.hpp"
 #include "sticky/error.hpp"
@@ -31,6 +32,11 @@
 namespace {
 
 using namespace std::chrono_literals;
+using harness::decode_text;
+using harness::Decoded;
+using harness::encode;
+using harness::IncrementalDecoder;
+using harness::TextError;
 using speak::tr;
 
 constexpr std::size_t kRecv = 1024;        // the classic client's recv(1024)
@@ -40,114 +46,6 @@ constexpr std::string_view kLorem =
     "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut "
     "labore et dolore magna aliqua. ";
 const char* const kReaders[] = {"naive", "framed", "incremental"};
-
-// ------------------------------------------------------------------------------- text codecs
-
-// Bytes that are not text in the encoding, described as Python's UnicodeDecodeError would.
-class TextError : public std::runtime_error {
- public:
-  TextError(const std::string& what, std::size_t position) : std::runtime_error(what), position_(position) {}
-  std::size_t position() const { return position_; }
-
- private:
-  std::size_t position_;
-};
-
-// One direction of glibc's iconv, opened once.
-class Converter {
- public:
-  Converter(const char* to, const char* from) : cd_(::iconv_open(to, from)) {
-    if (cd_ == reinterpret_cast<iconv_t>(-1)) sticky::throw_errno("iconv_open", fmt::format("{} to {}", from, to));
-  }
-  ~Converter() { ::iconv_close(cd_); }
-  Converter(const Converter&) = delete;
-  Converter& operator=(const Converter&) = delete;
-
-  // Converts as much of `in` as forms whole characters. Returns errno's verdict on the rest:
-  // 0 all converted, EINVAL an unfinished character at the end, EILSEQ an invalid byte.
-  int convert(std::string_view in, std::string& out, std::size_t& used) {
-    ::iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // a fresh start: no state from a last call
-    std::string buffer(in.size() * 2 + 16, '\0');  // GBK's 2 bytes become at most 3 in UTF-8
-    char* from = const_cast<char*>(in.data());     // iconv's signature predates const
-    std::size_t from_left = in.size();
-    char* to = buffer.data();
-    std::size_t to_left = buffer.size();
-    int verdict = ::iconv(cd_, &from, &from_left, &to, &to_left) == static_cast<std::size_t>(-1) ? errno : 0;
-    out.append(buffer.data(), buffer.size() - to_left);
-    used = in.size() - from_left;
-    return verdict;
-  }
-
- private:
-  iconv_t cd_;
-};
-
-const char* iconv_name(std::string_view encoding) { return encoding == "gbk" ? "GBK" : "UTF-8"; }
-
-// UTF-8 (this source file) to the wire's encoding.
-std::string encode(std::string_view text, std::string_view encoding) {
-  Converter to_wire(iconv_name(encoding), "UTF-8");
-  std::string out;
-  std::size_t used = 0;
-  if (to_wire.convert(text, out, used) != 0) throw std::invalid_argument("text not representable in " + std::string(encoding));
-  return out;
-}
-
-// Python's wording, so the C++ demo and the Python lesson programs say the same thing.
-std::string python_reason(std::string_view encoding, int verdict, unsigned char byte) {
-  if (encoding == "gbk") return verdict == EINVAL ? "incomplete multibyte sequence" : "illegal multibyte sequence";
-  if (verdict == EINVAL) return "unexpected end of data";
-  bool cannot_start = (byte & 0xc0) == 0x80 || byte == 0xc0 || byte == 0xc1 || byte >= 0xf5;
-  return cannot_start ? "invalid start byte" : "invalid continuation byte";
-}
-
-struct Decoded {
-  std::string text;                        // what decoded, as UTF-8 for the terminal
-  std::size_t used = 0;                    // bytes that made whole characters
-  std::optional<std::size_t> failed_at;    // where decoding stopped on bytes that are not text
-  bool unfinished = false;                 // ... because the last character is cut short
-  std::string error;                       // "'utf-8' codec can't decode byte 0xe6 in position 1023: …"
-};
-
-// bytes.decode(encoding) when `final`; one step of an incremental decoder when not, where an
-// unfinished character at the end is not an error: its bytes are simply not used yet.
-Decoded decode_text(std::string_view bytes, std::string_view encoding, bool final) {
-  Converter from_wire("UTF-8", iconv_name(encoding));
-  Decoded d;
-  int verdict = from_wire.convert(bytes, d.text, d.used);
-  if (verdict == 0 || (verdict == EINVAL && !final)) return d;
-  d.failed_at = d.used;
-  d.unfinished = verdict == EINVAL;
-  auto byte = static_cast<unsigned char>(bytes[d.used]);
-  d.error = fmt::format("'{}' codec can't decode byte 0x{:02x} in position {}: {}", encoding, byte, d.used,
-                        python_reason(encoding, verdict, byte));
-  return d;
-}
-
-// Python's codecs.getincrementaldecoder(encoding)(): decodes what it can and keeps the bytes
-// of an unfinished character until the next piece completes it.
-class IncrementalDecoder {
- public:
-  explicit IncrementalDecoder(std::string encoding) : encoding_(std::move(encoding)) {}
-  std::string decode(std::string_view piece, bool final = false) {
-    pending_ += piece;
-    Decoded d = decode_text(pending_, encoding_, final);
-    if (d.failed_at) throw TextError(d.error, *d.failed_at);
-    pending_.erase(0, d.used);
-    return d.text;
-  }
-  const std::string& pending() const { return pending_; }
-
- private:
-  std::string encoding_;
-  std::string pending_;
-};
-
-std::string hex_bytes(std::string_view bytes) {
-  std::string out;
-  for (unsigned char c : bytes) out += fmt::format("{}{:02x}", out.empty() ? "" : " ", c);
-  return out;
-}
 
 std::string last_line(const std::string& text) {
   std::string_view t = text;
@@ -351,7 +249,7 @@ class TextCut : public harness::StreamScenario {
           say(incremental.pending().empty()
                   ? tr("piece {}: {} bytes -> {} decoded", index, piece.size(), speak::preview(text, 30))
                   : tr("piece {}: {} bytes -> {} decoded; {} kept for the next piece", index, piece.size(),
-                       speak::preview(text, 30), hex_bytes(incremental.pending())));
+                       speak::preview(text, 30), sticky::to_hex_spaced(incremental.pending())));
         } catch (const TextError& e) {
           say(tr("piece {}: UnicodeDecodeError: {}", index, e.what()));
           return r;  // not ok
@@ -373,7 +271,7 @@ class TextCut : public harness::StreamScenario {
       auto indented = [](const speak::Text& t) { return speak::plus(speak::same(std::string(9, ' ')), t); };
       if (d.unfinished)
         say(indented(tr("it ends with {}: a character begun, its other bytes in the next piece",
-                        hex_bytes(std::string_view(piece).substr(*d.failed_at)))));
+                        sticky::to_hex_spaced(std::string_view(piece).substr(*d.failed_at)))));
       else if (!d.text.empty())
         say(indented(tr("before failing it decoded {}: characters nobody sent", speak::preview(d.text, 40))));
       if (!r.failed_at) {

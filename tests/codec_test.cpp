@@ -255,3 +255,37 @@ TEST_CASE("frames are views: the decoder allocates nothing per frame once warm",
   CHECK(frames == 100);
   CHECK(decoder.frames() == 200);
 }
+
+TEST_CASE("consume() gives the frames feed() and next() give, however the stream is cut", "[codec][decoder]") {
+  LengthCodec length_codec;
+  DelimiterCodec lines = DelimiterCodec::lines();
+  FixedCodec fixed(7);
+  std::mt19937 random(11);
+  for (const Codec* codec : {static_cast<const Codec*>(&length_codec), static_cast<const Codec*>(&lines),
+                             static_cast<const Codec*>(&fixed)}) {
+    std::string wire;
+    std::vector<std::string> sent;
+    for (int i = 0; i < 300; ++i) {
+      std::size_t size = codec == &fixed ? 7 : random() % (i % 10 == 0 ? 3000 : 40);
+      std::string payload(size, static_cast<char>('a' + i % 26));
+      sent.push_back(hex(payload));
+      codec->encode(payload, wire);
+    }
+    for (std::size_t most : {std::size_t{1}, std::size_t{5}, std::size_t{64}, std::size_t{5000}}) {
+      INFO(codec->describe() << ", pieces of 1.." << most);
+      Decoder decoder(*codec);
+      std::vector<std::string> got;
+      std::string piece;  // reused, as a recv buffer is: consume() must not keep a view of it
+      for (std::size_t at = 0; at < wire.size();) {
+        std::size_t n = std::min<std::size_t>(wire.size() - at, 1 + random() % most);
+        piece.assign(wire, at, n);
+        decoder.consume(piece, [&](const Frame& f) { got.push_back(hex(f.payload)); });
+        piece.assign(n, '\xee');
+        at += n;
+      }
+      decoder.finish();
+      CHECK(got == sent);
+      CHECK(decoder.stream_offset() == wire.size());
+    }
+  }
+}

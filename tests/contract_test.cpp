@@ -9,10 +9,10 @@
 #include "support.hpp"
 
 TEST_CASE("every binary's --help fits 80 columns and a wrong option is status 2", "[contract]") {
-  for (std::string name : {"01-nagle-merge", "02-short-read", "03-command-desync", "04-naive-handshake",
-                           "05-struct-prefix", "06-write-write-read", "07-udp-boundaries", "08-empty-and-eof",
-                           "09-socketserver", "10-partial-send", "11-text-cut", "12-real-link", "frametool", "relay",
-                           "sticky-view", "sticky-trace", "sticky-check", "sticky-link"}) {
+  auto names = test::demos();
+  for (const auto& tool : test::tools()) names.push_back(tool);
+  names.push_back("sticky-view");
+  for (const auto& name : names) {
     INFO(name);
     auto help = test::run({test::binary(name), "--help"});
     CHECK(help.status == 0);

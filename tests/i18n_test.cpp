@@ -33,8 +33,9 @@ struct DemoWords {
   const char* result;   // the Result line's start, in Chinese
 };
 
-// What each demo says first in Chinese, and how its result begins.
-const DemoWords kDemos[] = {
+// What each demo says first in Chinese, and how its result begins. A demo with no row here
+// (a new one) is still checked: Chinese headings, a Chinese result, no English one.
+const DemoWords kWords[] = {
     {"01-nagle-merge", "▶ 第一部分：三次 send()，一次迟到的 recv()", "结果：3 次 send -> 第一次 recv 收到"},
     {"02-short-read", "▶ 读不全：一次 send() 14 字节", "结果：recv(1)、recv(5)、recv(1024) 分别返回"},
     {"03-command-desync", "▶ 第一部分：客户端一发完就读；服务器执行一条命令要", "结果：`echo hi` 得到的回答是 `seq 400` 的最后"},
@@ -48,6 +49,19 @@ const DemoWords kDemos[] = {
     {"11-text-cut", "▶ 第三部分：增量解码器把没读完的字符留给下一片", "结果：utf-8：逐次解码 recv"},
     {"12-real-link", "▶ 第一部分：回环接口，程序通常在这里测试", "结果："},
 };
+
+std::vector<DemoWords> demo_words() {
+  std::vector<DemoWords> out;
+  static std::vector<std::string> names = test::demos();
+  for (const auto& name : names) {
+    DemoWords d{name.c_str(), "▶ ", "结果："};
+    for (const auto& w : kWords)
+      if (name == w.demo) d = w;
+    out.push_back(d);
+  }
+  return out;
+}
+const std::vector<DemoWords> kDemos = demo_words();
 
 // Words of the Chinese narration that no English output contains.
 const char* const kChineseWords[] = {"结果：", "客户端", "服务器", "字节", "第一部分"};

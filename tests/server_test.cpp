@@ -260,6 +260,15 @@ TEST_CASE("out of descriptors, serve_forever reports EMFILE and backs off instea
       if (call == "get_request") ++attempts;
     };
     ::dup2(report[1], 2);  // handle_error's line goes to the parent
+    // The thread that stops the server starts, and runs, before the descriptors are used up:
+    // starting a thread (and the sanitizers' bookkeeping for it) is not what this tests.
+    std::promise<void> running;
+    std::thread stop([&] {
+      running.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      server.shutdown();
+    });
+    running.get_future().wait();
     rlimit limit{};
     ::getrlimit(RLIMIT_NOFILE, &limit);
     int highest = 0;
@@ -268,10 +277,6 @@ TEST_CASE("out of descriptors, serve_forever reports EMFILE and backs off instea
     limit.rlim_cur = static_cast<rlim_t>(highest + 1);
     ::setrlimit(RLIMIT_NOFILE, &limit);
     while (::open("/dev/null", O_RDONLY) >= 0) {}  // fill the gaps: no room for an accepted connection
-    std::thread stop([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      server.shutdown();
-    });
     server.serve_forever(sticky::Millis(50));
     stop.join();
     std::fprintf(stderr, "attempts %d\n", attempts.load());

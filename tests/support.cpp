@@ -1,5 +1,9 @@
 #include "support.hpp"
 
+#include <cctype>
+
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +22,38 @@ namespace test {
 std::string binary(std::string_view name) {
   auto self = std::filesystem::read_symlink("/proc/self/exe");
   return (self.parent_path() / name).string();
+}
+
+std::filesystem::path source_root() {
+  namespace fs = std::filesystem;
+  if (fs::exists(fs::current_path() / "demos") && fs::exists(fs::current_path() / "Makefile")) return fs::current_path();
+  for (auto dir = fs::read_symlink("/proc/self/exe").parent_path(); dir != dir.parent_path(); dir = dir.parent_path())
+    if (fs::exists(dir / "demos") && fs::exists(dir / "Makefile")) return dir;
+  return fs::current_path();
+}
+
+namespace {
+// The stems of folder/*.cpp whose names match `keep`, sorted.
+std::vector<std::string> stems(const char* folder, bool (*keep)(const std::string&)) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(source_root() / folder)) {
+    auto name = entry.path().stem().string();
+    if (entry.path().extension() == ".cpp" && keep(name)) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> demos() {
+  return stems("demos", [](const std::string& n) {
+    return n.size() > 3 && std::isdigit(static_cast<unsigned char>(n[0])) &&
+           std::isdigit(static_cast<unsigned char>(n[1])) && n[2] == '-';
+  });
+}
+
+std::vector<std::string> tools() {
+  return stems("tools", [](const std::string&) { return true; });
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // What the tests share: hex helpers, and running one of our binaries as a user would.
 #pragma once
 
+#include <filesystem>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,14 @@ namespace test {
 
 inline std::string hex(std::string_view bytes) { return sticky::to_hex(bytes); }
 inline std::string unhex(std::string_view text) { return sticky::from_hex(text); }
+
+// The project's folder (where the Makefile is): the current directory under `make test`,
+// else found above the test binary.
+std::filesystem::path source_root();
+// Every demo and every tool, found as the Makefile finds them (demos/NN-*.cpp, tools/*.cpp),
+// so a test of "every demo" covers a new one with no edit.
+std::vector<std::string> demos();
+std::vector<std::string> tools();
 
 // Path of a binary built next to the test binary ("frametool" -> build/bin/frametool).
 std::string binary(std::string_view name);

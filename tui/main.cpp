@@ -32,6 +32,7 @@
 #include "sticky/trace_json.hpp"
 #include "fit.hpp"
 #include "html.hpp"
+#include "sources.hpp"
 #include "svg.hpp"
 #include "view.hpp"
 
@@ -45,246 +46,9 @@ using Clock = std::chrono::steady_clock;
 std::atomic<bool> stop_requested{false};
 void on_signal(int) { stop_requested = true; }
 
-fs::path self_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
-
-fs::path find_lessons(const std::string& given) {
-  if (!given.empty()) return given;
-  for (auto p : {self_dir() / "../../lessons", fs::path("lessons")})
-    if (fs::is_directory(p)) return p;
-  return "lessons";
-}
-
-// A demo binary next to ours: "1", "01" or "01-nagle-merge" -> build/bin/01-nagle-merge.
-fs::path find_demo(std::string number) {
-  if (number.size() == 1) number = "0" + number;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(self_dir(), ec)) {
-    auto name = entry.path().filename().string();
-    if (name.size() > 3 && name.starts_with(number.substr(0, 2) + "-") && (number.size() == 2 || name == number))
-      return entry.path();
-  }
-  throw std::invalid_argument("no demo numbered '" + number + "' next to sticky-view");
-}
-
-// Where events come from; read() hands over what has arrived since the last call.
-class Source {
- public:
-  virtual ~Source() = default;
-  virtual std::vector<sticky::TraceEvent> read() = 0;
-  virtual bool live() const { return false; }
-  // Nothing more will come (a live source never finishes).
-  virtual bool finished() const { return !live(); }
-  virtual std::string status() const { return {}; }
-};
-
-// One trace file, or several merged: the traces of a server and its clients, recorded by
-// sticky-trace in different processes, ordered by their shared clock. One file is read in
-// batches, so a million events never sit in memory twice and the screen draws meanwhile.
-class ReplaySource : public Source {
- public:
-  explicit ReplaySource(const std::vector<std::string>& files) : files_(files) {
-    if (files.size() == 1) {
-      if (files[0] != "-") open(file_, files[0]);
-      return;
-    }
-    for (const auto& file : files) {
-      std::ifstream in;
-      if (file != "-") open(in, file);
-      try {
-        for (auto& e : sticky::read_trace(file == "-" ? std::cin : in)) merged_.push_back(std::move(e));
-      } catch (const std::exception& e) {
-        throw std::runtime_error(file + " " + e.what());
-      }
-    }
-    // t_us of a recorded program is CLOCK_MONOTONIC, the same in every process; events with
-    // equal times keep their order.
-    std::stable_sort(merged_.begin(), merged_.end(), [](auto& a, auto& b) { return a.t_us < b.t_us; });
-  }
-
-  std::vector<sticky::TraceEvent> read() override {
-    if (files_.size() != 1) {
-      done_ = true;
-      return std::move(merged_);
-    }
-    std::istream& in = files_[0] == "-" ? std::cin : file_;
-    char chunk[1 << 16];
-    std::vector<sticky::TraceEvent> out;
-    try {
-      for (int i = 0; i < 64 && !done_; ++i) {  // 4 MiB a batch
-        in.read(chunk, sizeof chunk);
-        if (in.gcount() > 0) reader_.feed(std::string_view(chunk, static_cast<std::size_t>(in.gcount())));
-        if (!in) {
-          reader_.feed("\n");  // a last line without its newline
-          done_ = true;
-        }
-      }
-      out = reader_.take();
-    } catch (const std::exception& e) {
-      throw std::runtime_error(files_[0] + " " + e.what());
-    }
-    // Processes sharing one file (sticky-trace) append each line when its call returns; their
-    // shared clock puts a send before the recv that got its bytes.
-    if (!out.empty() && std::all_of(out.begin(), out.end(), [](auto& e) { return e.pid.has_value(); }))
-      std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.t_us < b.t_us; });
-    return out;
-  }
-  bool finished() const override { return done_; }
-
- private:
-  static void open(std::ifstream& in, const std::string& file) {
-    in.open(file, std::ios::binary);
-    if (!in) throw std::invalid_argument("cannot read " + file);  // a wrong name: usage
-  }
-  std::vector<std::string> files_;
-  std::ifstream file_;
-  sticky::TraceLineReader reader_;
-  std::vector<sticky::TraceEvent> merged_;
-  bool done_ = false;
-};
-
-// A trace that is still being written (sticky-trace -o FILE in another terminal): what was
-// appended since the last look, every frame.
-class FollowSource : public Source {
- public:
-  explicit FollowSource(std::string file) : file_(std::move(file)) {}
-  ~FollowSource() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  std::vector<sticky::TraceEvent> read() override {
-    if (fd_ < 0) {
-      fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd_ < 0) {
-        status_ = "waiting for " + file_ + " to appear";
-        return {};
-      }
-      status_ = "following " + file_;
-    }
-    char buf[1 << 16];
-    std::vector<sticky::TraceEvent> out;
-    try {
-      // At most 16 MiB a frame, so a huge file still lets the screen draw and keys work.
-      for (int i = 0; i < 256; ++i) {
-        ssize_t n = ::read(fd_, buf, sizeof buf);
-        if (n <= 0) break;
-        reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-      }
-      out = reader_.take();
-    } catch (const std::exception& e) {
-      status_ = file_ + " " + e.what();
-    }
-    return out;
-  }
-  bool live() const override { return true; }
-  std::string status() const override { return status_; }
-
- private:
-  std::string file_;
-  int fd_ = -1;
-  sticky::TraceLineReader reader_;
-  std::string status_;
-};
-
-// Runs a demo with --json and reads its trace as it is written.
-class DemoSource : public Source {
- public:
-  explicit DemoSource(const fs::path& binary) {
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);  // nothing outside curses
-    std::string path = binary.string(), json = "--json";
-    char* argv[] = {path.data(), json.data(), nullptr};
-    int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    if (rc != 0) throw std::runtime_error("cannot start " + path);
-    fd_ = out[0];
-    ::fcntl(fd_, F_SETFL, O_NONBLOCK);
-  }
-  ~DemoSource() override {
-    if (fd_ >= 0) ::close(fd_);
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::vector<sticky::TraceEvent> read() override {
-    std::vector<sticky::TraceEvent> out;
-    char buf[65536];
-    for (;;) {
-      ssize_t n = fd_ >= 0 ? ::read(fd_, buf, sizeof buf) : -1;
-      if (n > 0) {
-        pending_.append(buf, static_cast<std::size_t>(n));
-        continue;
-      }
-      if (n == 0) finish();
-      break;
-    }
-    try {
-      reader_.feed(pending_);
-      pending_.clear();
-      out = reader_.take();
-    } catch (const std::exception& e) {
-      status_ = "unreadable trace: " + std::string(e.what());
-    }
-    return out;
-  }
-  bool live() const override { return fd_ >= 0; }
-  std::string status() const override { return status_; }
-
- private:
-  void finish() {
-    ::close(fd_);
-    fd_ = -1;
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) status_ = "the demo failed (run it without the viewer to see why)";
-  }
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  std::string pending_;
-  sticky::TraceLineReader reader_;
-  std::string status_;
-};
-
-// The lib relay between a real client and server; its trace arrives from the relay thread.
-class ProxySource : public Source {
- public:
-  explicit ProxySource(sticky::RelayOptions options) {
-    trace_.add_listener([this](const sticky::TraceEvent& e) {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(e);
-    });
-    options.trace = &trace_;
-    relay_ = std::make_unique<sticky::Relay>(options);
-    status_ = fmt::format("listening on {}, relaying to {}", relay_->address().to_string(), options.target.to_string());
-    thread_ = std::thread([this] { relay_->run(); });
-  }
-  ~ProxySource() override {
-    relay_->stop();
-    thread_.join();
-  }
-  std::vector<sticky::TraceEvent> read() override {
-    std::lock_guard lock(mutex_);
-    std::vector<sticky::TraceEvent> out(queue_.begin(), queue_.end());
-    queue_.clear();
-    return out;
-  }
-  bool live() const override { return true; }
-  std::string status() const override { return status_; }
-
- private:
-  sticky::Trace trace_;
-  std::unique_ptr<sticky::Relay> relay_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::deque<sticky::TraceEvent> queue_;
-  std::string status_;
-};
+using view::Source;
+using view::find_demo;
+using view::find_lessons;
 
 void title_from_lessons(view::Model& model, const fs::path& lessons, const std::string& name) {
   for (const auto& l : view::read_lessons(lessons.string()))
@@ -448,7 +212,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<Source> source;
     view::Ui ui;
     if (!replay.empty()) {
-      source = std::make_unique<ReplaySource>(replay);
+      source = view::replay_source(replay);
       ui.source = "replay " + first_replay + (replay.size() > 1 ? fmt::format(" + {} more", replay.size() - 1) : "");
       auto stem = fs::path(first_replay).filename().string();
       // "05-struct-prefix.jsonl", "05.jsonl": the lesson numbered 05.
@@ -457,7 +221,7 @@ int main(int argc, char** argv) {
       title_from_lessons(model, lessons, numbered ? stem.substr(0, 2) + "-" : "");
       if (model.title().empty()) model.set_title(ui.source, "");
     } else if (!follow.empty()) {
-      source = std::make_unique<FollowSource>(follow);
+      source = view::follow_source(follow);
       ui.source = "follow " + follow;
       model.set_title("following " + follow, "Live: each program's send() on the left, what the other received on the right.");
       ui.playing = true;
@@ -465,13 +229,13 @@ int main(int argc, char** argv) {
       auto binary = find_demo(demo);
       ui.source = "demo " + binary.filename().string();
       title_from_lessons(model, lessons, binary.filename().string());
-      source = std::make_unique<DemoSource>(binary);
+      source = view::demo_source(binary);
     } else if (proxy_port >= 0) {
       sticky::RelayOptions options;
       options.listen = sticky::Address::ip("127.0.0.1", static_cast<std::uint16_t>(proxy_port));
       options.target = sticky::Address::parse(to);
       speak::cli::apply_shaping(shaping, options);
-      source = std::make_unique<ProxySource>(options);
+      source = view::proxy_source(options);
       ui.source = fmt::format("proxy :{} → {}", proxy_port, to);
       model.set_title(fmt::format("proxy 127.0.0.1:{} → {}", proxy_port, to), "Live: each side's send() on the left, what the other side received on the right.");
       ui.playing = true;
@@ -520,7 +284,7 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
     auto menu = view::read_lessons(lessons.string());
-    auto start = [&](std::size_t i) -> std::unique_ptr<Source> { return std::make_unique<DemoSource>(find_demo(menu[i].name)); };
+    auto start = [&](std::size_t i) -> std::unique_ptr<Source> { return view::demo_source(find_demo(menu[i].name)); };
     return run_viewer(model, std::move(source), ui, colour, keys_from_tty, menu, start);
   });
 }

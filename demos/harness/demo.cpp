@@ -344,7 +344,7 @@ int Demo::main(int argc, char** argv, Scenario& scenario) {
       if (options_.role == "server") scenario.serve_role(*this);
       else if (options_.role == "client") scenario.client(*this, listen_address(*this));
       else scenario.both(*this);
-      // Every run ends with a result (DESIGN.md); a side that cannot judge alone says so.
+      // Every run ends with a result (README.md, "Every demo takes the same options"); a side that cannot judge alone says so.
       auto events = trace_.events();
       bool judged = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.op == Op::result; });
       if (!judged)

@@ -2,18 +2,12 @@
 //
 // A demo is a Scenario: what the server does with one connection, what the client does, and
 // (optionally) how role `both` runs them together. The harness gives it the command-line
-// contract of DESIGN.md (--role, --host, --port, --once, --step, --json, --no-color), and a
+// contract of README.md (--role, --host, --port, --once, --step, --json, --no-color), and a
 // Conn whose send/recv calls are recorded in the trace — narrated on a terminal, JSON Lines
 // with --json — so no demo writes its trace by hand.
 //
-//   struct Merge : harness::Scenario {
-//     void serve(harness::Demo& demo, harness::Conn& conn) override { conn.recv(1024); }
-//     void client(harness::Demo& demo, const sticky::Address& server) override {
-//       auto conn = demo.connect(server);
-//       conn.send("hello");
-//     }
-//   };
-//   int main(int argc, char** argv) { return harness::Demo(1, "nagle-merge", "…").main(argc, argv, Merge{}); }
+// The smallest whole demo is demos/harness/example.cpp (compiled with every build); README's
+// "Adding a demo" says what else a new demo needs.
 #pragma once
 
 #include <nlohmann/json.hpp>

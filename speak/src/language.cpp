@@ -17,12 +17,13 @@ constexpr const char* kDomain = "sticky";
 
 bool names_chinese(std::string_view value) { return value.starts_with("zh"); }
 
-// The catalogues beside the program: build/locale next to build/bin, or share/locale next
-// to an installed bin/.
+// The catalogues beside the program: build/locale next to build/bin, share/locale next to
+// an installed bin/, or two levels up from an installed demo (PREFIX/libexec/sticky/).
 std::string catalogue_folder() {
   std::error_code ec;
   auto bin = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  for (auto candidate : {bin.parent_path() / "locale", bin.parent_path() / "share" / "locale"})
+  for (auto candidate : {bin.parent_path() / "locale", bin.parent_path() / "share" / "locale",
+                         bin.parent_path().parent_path() / "share" / "locale"})
     if (std::filesystem::exists(candidate / "zh_CN" / "LC_MESSAGES" / "sticky.mo", ec)) return candidate.string();
   return (bin.parent_path() / "share" / "locale").string();
 }

@@ -1,6 +1,6 @@
 // What every sticky binary's command line shares, bound to CLI11 in a few lines each:
 // --help exits 0, a usage error is one line and a hint with exit 2, and the codec and
-// shaping options of DESIGN.md are declared once.
+// shaping options of README.md (frametool, relay) are declared once.
 //
 //   CLI::App app{"what it does", "frametool"};
 //   sticky::CodecSpec spec;
