@@ -37,14 +37,15 @@ Examples:
       the OS picks a free port; {port} in the command becomes it
   sticky-check server --connect 127.0.0.1:9005 --python-i --message hi
       check a server already running, struct.pack('i') headers
-  sticky-check server --port 9000 --framing up:delimiter:? --framing down:delimiter:. -- ...
+  sticky-check server --port 9000 \
+      --framing up:delimiter:? --framing down:delimiter:. -- ...
       questions end in '?', answers in '.'
   sticky-check server --port 9000 --framing up:line --framing down:close -- ...
       one line per connection, the answer ends when the server closes
   sticky-check client --listen 9100 --upstream :9005 -- python3 client.py 9100
       stand where the client expects its server, relay to the real one
-  sticky-check client --listen 0 --upstream :9005 --start-upstream 'python3 s.py' \
-      --ignore '^got ' -- python3 client.py {port}
+  sticky-check client --listen 0 --upstream :9005 \
+      --start-upstream 'python3 s.py' --ignore '^got ' -- python3 c.py {port}
       a one-connection server started for each run; log lines left out
   sticky-check server --port 9000 --replay-cuts 2,6 -- python3 server.py 9000
       replay one cut exactly (the report's last line gives it)
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::Range(0, 65535));
   client->add_option("--upstream", o.upstream, "the real server: HOST:PORT")->required();
   client->add_option("--start-upstream", o.start_upstream,
-                     "the real server's command (sh -c), started again whenever it exits");
+                     "the real server's command, in words as a shell splits them (no shell runs it); started again whenever it exits");
   client->add_option("--compare", o.compare, "what a run is judged on: exit,stdout,stderr,sent")->capture_default_str();
   client->add_option("--expect", o.expect_file, "the right output, FILE: a pass then means correct");
   client->add_option("--pace", o.pace_us, "microseconds between answer pieces")->capture_default_str()->check(CLI::Range(0, 1000000));
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
     try {
       o.framing.up = o.framing.down = check::Framing::of(codec);
       for (const auto& value : framing) check::apply_framing(o.framing, value);
+      if (!o.start_upstream.empty()) check::command_words(o.start_upstream);
     } catch (const std::invalid_argument& e) {
       throw check::UsageError(e.what());
     }

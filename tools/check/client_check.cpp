@@ -109,7 +109,7 @@ class ClientCheck {
   // the kernel: a connection to see would use up a one-connection server).
   bool start_upstream() {
     if (!o_.start_upstream.empty()) {
-      upstream_server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"/bin/sh", "-c", o_.start_upstream},
+      upstream_server_ = std::make_unique<ServerProcess>(command_words(o_.start_upstream),
                                                          upstream_);
       progress(tr("sticky-check: starting the upstream"));
       if (auto why = upstream_server_->ready(Clock::now() + std::chrono::seconds(10))) {

@@ -190,4 +190,41 @@ void stop_programs_on_interrupt() {
   ::signal(SIGPIPE, SIG_IGN);
 }
 
+std::vector<std::string> command_words(const std::string& command) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    char c = command[i];
+    if (quote) {
+      if (c == quote) {
+        quote = 0;
+      } else if (c == '\\' && quote == '"' && i + 1 < command.size() &&
+                 (command[i + 1] == '"' || command[i + 1] == '\\')) {
+        word += command[++i];
+      } else {
+        word += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < command.size()) {
+      word += command[++i];
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (quote) throw std::invalid_argument(std::string("unclosed ") + quote + " in: " + command);
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) throw std::invalid_argument("no command given");
+  return words;
+}
+
 }  // namespace check

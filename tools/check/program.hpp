@@ -43,6 +43,11 @@ class Program {
   std::optional<int> status_;
 };
 
+// A command given as one string (--start-upstream 'python3 s.py 9005') in words, the way a
+// shell splits them (spaces; '…' and "…" quote; \ escapes), but with no shell: nothing is
+// expanded and nothing else is run. std::invalid_argument on an unclosed quote or no words.
+std::vector<std::string> command_words(const std::string& command);
+
 // "exit status 1", "killed by SIGKILL".
 std::string describe_status(int status);
 // The last non-empty line of what a program wrote to stderr ("struct.error: ..."), capped.

@@ -228,6 +228,7 @@ nlohmann::json render_json(const Report& r) {
     j["diagnosis"].push_back({{"id", m.id},
                               {"mistake", m.words.english},
                               {"fix", m.fix.english},
+                              {"said", {{"mistake", m.words.local}, {"fix", m.fix.local}}},
                               {"lesson", m.lesson},
                               {"lesson_file", m.lesson_file}});
   j["mistake"] = mistake_list(r.diagnosis).english;

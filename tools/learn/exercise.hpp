@@ -42,7 +42,7 @@ enum class Role {
 struct Rule {
   std::string symptom;          // "closed", "no_answer", "cut", ... ("" any)
   std::string file;             // only for this program of the exercise ("" any)
-  std::string mistake;          // sticky-check's mistake contains this ("" any)
+  std::string mistake;          // sticky-check names this mistake: its id, "one-recv" ("" any)
   std::optional<bool> message_empty;  // the message at fault was (not) empty
   std::string got_contains;     // the bytes that came instead contain this
   std::string got_regex;        // ... or match this (ECMAScript, on the whole bytes)

@@ -5,10 +5,10 @@
 //   sticky-check client --listen P --upstream HOST:PORT [codec options] --seed S --budget B
 //                --json -- PROGRAM... P
 //   exit status 0 / 1 / 3 (2: a usage error, our bug); on stdout one JSON object with
-//   "status", "diagnosis", "evidence", "planned", "tried", "budget_ran_out",
-//   "families" [{"family","runs","failed"}], "smallest" {"cuts","found_by","story","replay",
-//   "replay_then"} when a cut broke it, "reference_failure" and "hints" when status is 3;
-//   and the mistakes it names, word for word (kMistakes below).
+//   "status", "diagnosis" [{"id", "said" {"mistake"}}] (the words in the user's language: it
+//   runs with ours), "evidence", "planned", "tried", "budget_ran_out",
+//   "families" [{"family","runs","failed"}], "smallest" {"cuts","found_by","steps","replay",
+//   "replay_then"} when a cut broke it, "reference_failure" and "hints" when status is 3.
 #include "learn/grade.hpp"
 
 #include <fmt/format.h>
@@ -29,17 +29,6 @@ using speak::N_;
 using speak::tr;
 
 namespace {
-
-// The classic mistakes as sticky-check names them (tools/check/cuts.hpp); a diagnosis may
-// name several, joined by ", and ".
-const char* const kMistakes[] = {
-    N_("assumes recv(4) returns the whole header"),
-    N_("treats one recv() as one message"),
-    N_("keeps only the first frame of a read and drops the rest"),
-    N_("reads the body with a single recv()"),
-    N_("reads the length in the wrong byte order or size"),
-    N_("decodes each recv() as text, so a character cut between two recv()s cannot be decoded"),
-};
 
 [[maybe_unused]] const char* const kFamilies[] = {
     N_("all in one write"),          N_("header split"),  N_("header and body apart"),
@@ -86,13 +75,12 @@ std::string sibling(const std::string& name) {
   return (self.parent_path() / name).string();
 }
 
-speak::Text mistake_text(const std::string& english) { return speak::Text{english, speak::translate(english.c_str())}; }
 speak::Text family_text(const std::string& english) { return speak::Text{english, speak::translate(english.c_str())}; }
 
-speak::Text mistakes_text(const std::vector<std::string>& mistakes) {
+speak::Text mistakes_text(const std::vector<speak::Text>& mistakes) {
   speak::Text out = speak::same("");
   for (std::size_t i = 0; i < mistakes.size(); ++i)
-    out = speak::join({out, mistake_text(mistakes[i])},
+    out = speak::join({out, mistakes[i]},
                       i == 0 ? speak::same("") : i + 1 == mistakes.size() ? tr(", and ") : tr(", "));
   return out;
 }
@@ -109,7 +97,8 @@ CutVerdict check_cuts(const CutCheck& c) {
     argv.insert(argv.end(), {"client", "--listen", std::to_string(port), "--upstream", c.upstream});
   }
   for (auto& w : split_words(c.codec)) argv.push_back(w);
-  argv.insert(argv.end(), {"--seed", std::to_string(c.seed), "--budget", fmt::format("{}", c.budget_s), "--json", "--"});
+  argv.insert(argv.end(), {"--seed", std::to_string(c.seed), "--budget", fmt::format("{}", c.budget_s), "--json",
+                      "--lang", speak::current_language() == speak::Language::chinese ? "zh" : "en", "--"});
   for (auto a : c.program) {
     if (auto at = a.find("{port}"); at != std::string::npos) a.replace(at, 6, std::to_string(port));
     argv.push_back(a);
@@ -132,10 +121,12 @@ CutVerdict check_cuts(const CutCheck& c) {
     return v;
   }
   v.status = j.value("status", *status);
-  std::string diagnosis = j.value("diagnosis", std::string());
-  for (const char* m : kMistakes)
-    if (diagnosis.find(m) != std::string::npos) v.mistakes.emplace_back(m);
-  if (v.mistakes.empty() && !diagnosis.empty()) v.mistakes.push_back(diagnosis);  // one we do not know yet
+  for (const auto& m : j.value("diagnosis", nlohmann::json::array())) {
+    v.mistakes.push_back(m.value("id", std::string()));
+    std::string english = m.value("mistake", std::string());
+    std::string local = m.contains("said") ? m["said"].value("mistake", english) : english;
+    v.mistake_words.push_back(speak::Text{english, local});
+  }
   v.evidence = j.value("evidence", std::string());
   v.planned = j.value("planned", std::size_t{0});
   v.tried = j.value("tried", std::size_t{0});
@@ -146,7 +137,7 @@ CutVerdict check_cuts(const CutCheck& c) {
     const auto& s = j.at("smallest");
     v.cuts = s.value("cuts", Cuts{});
     v.found_by = s.value("found_by", std::string());
-    v.story = s.value("story", std::vector<std::string>{});
+    v.story = s.value("steps", std::vector<std::string>{});
     v.replay = s.value("replay", std::string());
     if (auto then = s.value("replay_then", std::string()); !then.empty()) v.replay += "\n   then: " + then;
   }

@@ -37,7 +37,8 @@ struct CutVerdict {
   int status = 0;             // 0 no cut broke it; 1 a cut did; 3 its own uncut run failed;
                               // -1 sticky-check could not be run or read (`error` says why)
   std::string error;
-  std::vector<std::string> mistakes;  // the classic mistakes it names (sticky-check's English)
+  std::vector<std::string> mistakes;  // the classic mistakes it names, by id ("one-recv")
+  std::vector<speak::Text> mistake_words;  // the same, said ("treats one recv() as one message")
   std::string evidence;               // which families broke it and which did not (English)
   std::size_t planned = 0, tried = 0;
   bool budget_ran_out = false;
@@ -53,11 +54,10 @@ struct CutVerdict {
 
 CutVerdict check_cuts(const CutCheck& check);
 
-// A mistake or a family named by sticky-check, in the user's language too.
-speak::Text mistake_text(const std::string& english);
+// A family of cuts named by sticky-check, in the user's language too.
 speak::Text family_text(const std::string& english);
 // Several mistakes as one: "A, and B".
-speak::Text mistakes_text(const std::vector<std::string>& mistakes);
+speak::Text mistakes_text(const std::vector<speak::Text>& mistakes);
 
 // Our sibling programs (build/bin/NAME, or where sticky-learn is installed).
 std::string sibling(const std::string& name);

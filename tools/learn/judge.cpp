@@ -238,7 +238,8 @@ struct Failure {
   bool message_empty = false;
   std::string got;      // the bytes that came instead
   std::string err, out;
-  std::vector<std::string> mistakes;
+  std::vector<std::string> mistakes;  // sticky-check's ids ("one-recv")
+  std::vector<Text> mistake_words;
   Text evidence;        // what shows it, said: a trace's calls, the other byte order
 };
 
@@ -248,7 +249,7 @@ const Rule* match(const Exercise& e, const Failure& f) {
     if (!r.file.empty() && r.file != f.file) continue;
     if (!r.mistake.empty()) {
       bool any = false;
-      for (const auto& m : f.mistakes) any = any || m.find(r.mistake) != std::string::npos;
+      for (const auto& m : f.mistakes) any = any || m == r.mistake;
       if (!any) continue;
     }
     if (r.message_empty && (!f.message || *r.message_empty != f.message_empty)) continue;
@@ -294,7 +295,7 @@ Text default_diagnosis(const Failure& f) {
   if (s == "exit_status") return tr("Your program ends with an error: {}", last_line(f.err));
   if (s == "stuck") return tr("Your program waits for something that never comes, and never ends.");
   if (s == "cut") {
-    if (!f.mistakes.empty()) return tr("Your program {}.", mistakes_text(f.mistakes));
+    if (!f.mistake_words.empty()) return tr("Your program {}.", mistakes_text(f.mistake_words));
     return tr("Your program breaks when the stream is cut, in a way no classic mistake explains.");
   }
   return tr("Your program does not do what the exercise asks.");
@@ -870,7 +871,11 @@ class Judge {
       }
     }
     Failure f;
-    f.mistakes = cv ? cv->mistakes : std::vector<std::string>{};
+    if (cv) {
+      f.mistakes = cv->mistakes;
+      f.mistake_words = cv->mistake_words;
+      f.mistake_words = cv->mistake_words;
+    }
     f.symptom = "cut";
     if (failed) {
       Failure g = failure_of(p, c, run, expect, codec, *failed);
@@ -1259,12 +1264,14 @@ class Judge {
       Failure f;
       f.symptom = "cut";
       f.mistakes = cv->mistakes;
+      f.mistake_words = cv->mistake_words;
       return fail(f, v_.steps.size());
     }
     if (cv) {  // the cut broke it: name it by what sticky-check saw, with what our replay showed
       Failure f;
       f.symptom = "cut";
       f.mistakes = cv->mistakes;
+      f.mistake_words = cv->mistake_words;
       f.err = run.err;
       f.out = run.out;
       f.got = run.out;

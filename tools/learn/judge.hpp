@@ -37,7 +37,7 @@ struct Verdict {
   std::vector<Step> steps;
   std::size_t failed_step = 0;  // 1-based; 0: none failed
   std::string symptom;       // what went wrong, in one word: closed, no_answer, cut, ...
-  std::vector<std::string> mistakes;  // as sticky-check names them, when a cut broke it
+  std::vector<std::string> mistakes;  // sticky-check's ids for them ("one-recv"), when a cut broke it
   speak::Text diagnosis, fix, reason;  // reason: why it could not be judged
   std::vector<speak::Text> proven;     // what a pass proved
   std::string replay;        // the command that replays this check (and this cut)

@@ -1,4 +1,4 @@
-# expect: cut | assumes recv(4) returns the whole header
+# expect: cut | assumes one recv() returns the whole 4-byte header
 # A wrong solution, as a student writes it: recv header and body once.
 import socket
 import struct
