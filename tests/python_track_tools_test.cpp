@@ -57,13 +57,16 @@ TEST_CASE("sticky-check proves lesson 05's fixed server and finds the classic on
   INFO(fixed.out << fixed.err);
   CHECK(fixed.status == 0);
   port = free_port();
-  auto classic = test::run({test::binary("sticky-check"), "server", "--python-i", "--port", port, "--seed", "1",
-                            "--budget", "10", "--message", "echo hello", "--message", "seq 300", "--", "python3",
+  // Lesson 05's command: its commands are unframed (one recv(1024) each), so lines up, 'i' down.
+  auto classic = test::run({test::binary("sticky-check"), "server", "--port", port, "--framing", "up:line",
+                            "--framing", "down:python-i", "--seed", "1", "--budget", "10", "--message", "echo hi",
+                            "--message", "seq 3", "--message", "help", "--", "python3",
                             lesson_program("05-server-struct-i-classic.py"), "--port", port},
                            {}, 60);
   INFO(classic.out << classic.err);
   CHECK(classic.status == 1);
   CHECK_THAT(classic.out, Catch::Contains("treats one recv() as one message"));
+  CHECK_THAT(classic.out, Catch::Contains("answered \"hi\\nseq 3\\nhelp\\n\""));
   // The replay command starts the program too: what came after -- is repeated.
   CHECK_THAT(classic.out, Catch::Contains("--replay-cuts") && Catch::Contains("05-server-struct-i-classic.py"));
 }
