@@ -257,7 +257,6 @@ TEST_CASE("in two terminals, through relay --split 1, every command and answer i
   for (auto flags : {std::vector<std::string>{}, {"--python-i"}}) {
     auto result = through_split_relay(flags);
     REQUIRE(result["op"] == "result");
-    CHECK(result["facts"]["commands_framed"] == true);
     CHECK(result["facts"]["answers_match_builtin_commands"] == nlohmann::json({true, true}));
     CHECK(result["observed"] == true);
   }
@@ -265,7 +264,6 @@ TEST_CASE("in two terminals, through relay --split 1, every command and answer i
 
 TEST_CASE("framing only the answers is half a fix: a cut command is answered piece by piece", "[claim-05-d]") {
   const auto& classic = demo_facts("05-struct-prefix")["classic_split1"];
-  CHECK(classic["commands_sent"] == 1);
   CHECK(classic["answers"].size() > 1);
   // The first piece alone, 20 ms before the next: "s" (a machine stalled for longer would
   // make it "se", still a piece).
@@ -275,7 +273,6 @@ TEST_CASE("framing only the answers is half a fix: a cut command is answered pie
   // commands' pieces 20 ms apart, the answers' 0.1 ms).
   auto result = through_split_relay({"--classic"}, {"--pace", "up:20000", "--pace", "down:100"});
   REQUIRE(result["op"] == "result");
-  CHECK(result["facts"]["commands_framed"] == false);
   CHECK(result["facts"]["answers_match_builtin_commands"][0] == false);
   CHECK(result["observed"] == false);
 }

@@ -146,6 +146,7 @@ class ClientCheck {
     }
     listen_ = run.listen;  // port 0: the OS's pick, kept for every later run
     report_.target = fmt::format("{} -> {}", listen_.to_string(), upstream_.to_string());
+    report_.program = shell_join(with_port(o_.command));
     return run;
   }
 
@@ -513,12 +514,16 @@ class ClientCheck {
                            o_.start_upstream.empty() ? "" : o_.start_upstream + " & ", tool_path(o_, "relay"),
                            listen_.port(), upstream_.to_string(), format_cuts(f.cuts), o_.pace_us,
                            limits_.await_reads.count());
-    std::vector<std::string> command = o_.command;
+    f.replay_then = shell_join(with_port(o_.command));
+    report_.finding = std::move(f);
+  }
+
+  // The program's command as it runs: {port} is the relay's port.
+  std::vector<std::string> with_port(std::vector<std::string> command) const {
     for (auto& a : command)
       for (auto at = a.find("{port}"); at != std::string::npos; at = a.find("{port}", at))
         a.replace(at, 6, std::to_string(listen_.port()));
-    f.replay_then = shell_join(command);
-    report_.finding = std::move(f);
+    return command;
   }
 
   const Options& o_;

@@ -161,6 +161,7 @@ std::vector<Text> output_difference(const Comparison& c, const std::string& expe
   std::size_t i = 0;
   while (i < want.size() && i < got.size() && (want[i] == got[i] || masked(i))) ++i;
   if (i == want.size() && i == got.size()) return {};
+  if (i == got.size() && i == 0) return {tr("It printed nothing: {} printed {} lines.", name, want.size())};
   if (i == got.size())
     return {tr("Its output stops after line {}: {} printed {} lines.", i, name, want.size())};
   if (i == want.size()) {
