@@ -150,9 +150,9 @@ void decode_throughput() {
     AB ab = alternate(5, timed(copy), timed(decode));
     double ratio = ab.ratio, t_copy = ab.a, t_decode = ab.b;
     double per_frame = double(allocs) / frames;
-    std::string goal = size == 1024 ? ">= 0.5" : "-";
+    std::string goal = size == 1024 ? ">= 0.85" : "-";  // issue 19 raised it from 0.5: whole frames are not copied
     report(fmt::format("decode_{}", size), fmt::format("decode {} B frames, random chunks, vs memcpy", size), ratio, goal,
-           size != 1024 || ratio >= 0.5,
+           size != 1024 || ratio >= 0.85,
            {{"frames", frames}, {"pair_ratios", ab.all}, {"decode_mib_s", wire.size() / t_decode / (1 << 20)},
             {"memcpy_mib_s", wire.size() / t_copy / (1 << 20)}, {"allocations_per_frame_warm", per_frame}});
     report(fmt::format("allocs_{}", size), fmt::format("  heap allocations per frame, warm ({} B)", size), per_frame, "0",
@@ -283,8 +283,9 @@ struct UpperFramed : sticky::StreamRequestHandler {
   }
 };
 
-// CPU seconds a process (all its threads) has used so far: utime + stime of /proc/PID/stat.
-double cpu_seconds(pid_t pid) {
+// CPU seconds a process (all its threads) has used so far: utime + stime of /proc/PID/stat;
+// `user_only`: utime alone (the kernel's TCP work per message is the same for any server).
+double cpu_seconds(pid_t pid, bool user_only = false) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "(comm) "
@@ -297,7 +298,7 @@ double cpu_seconds(pid_t pid) {
       break;
     }
   }
-  return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
+  return double(user_only ? utime : utime + stime) / double(::sysconf(_SC_CLK_TCK));
 }
 
 // A server in a process of its own, so that its CPU time is its own: ours forked from here,
@@ -357,22 +358,33 @@ void start_python(ServerProcess& server, const std::string& script) {
 // 4. Our struct-prefix server against the classic Python one, same load: the server's CPU time
 // per message (the kernel bounds messages per second on one core, whatever the server does).
 void versus_python(const std::string& script) {
-  constexpr int kClients = 32, kRounds = 200;
+  constexpr int kClients = 32, kRounds = 2000;  // 64,000 messages: CPU time comes in 10 ms ticks
   std::atomic<int> errors{0};
   ServerProcess ours, python;
   start_ours(ours);
   start_python(python, script);
-  auto cpu_per_message = [&](const ServerProcess& server) {
-    double before = cpu_seconds(server.pid);
+  std::vector<double> python_user, ours_user;
+  auto cpu_per_message = [&](const ServerProcess& server, std::vector<double>& user) {
+    double before = cpu_seconds(server.pid), user_before = cpu_seconds(server.pid, true);
     load(server.port, true, kClients, kRounds, errors);
-    return (cpu_seconds(server.pid) - before) / (double(kClients) * kRounds);
+    double messages = double(kClients) * kRounds;
+    user.push_back((cpu_seconds(server.pid, true) - user_before) / messages);
+    return (cpu_seconds(server.pid) - before) / messages;
   };
   // Python's CPU per message over ours: how much more work the classic server does per message.
-  AB ab = alternate(5, [&] { return cpu_per_message(python); }, [&] { return cpu_per_message(ours); });
+  AB ab = alternate(5, [&] { return cpu_per_message(python, python_user); },
+                    [&] { return cpu_per_message(ours, ours_user); });
   report("versus_python", "server CPU time per message: classic Python / our struct-prefix server", ab.ratio, ">= 10",
          ab.ratio >= 10 && errors == 0,
          {{"python_cpu_us_per_msg", ab.a * 1e6}, {"ours_cpu_us_per_msg", ab.b * 1e6}, {"clients", kClients},
           {"rounds", kRounds}, {"errors", errors.load()}, {"pair_ratios", ab.all}});
+  // The same runs, user time alone: what the program itself costs, the kernel's share left out.
+  std::sort(python_user.begin(), python_user.end());
+  std::sort(ours_user.begin(), ours_user.end());
+  double user_ratio = python_user[python_user.size() / 2] / std::max(ours_user[ours_user.size() / 2], 1e-9);
+  report("versus_python_user", "  the same, user time only (the kernel's TCP work left out)", user_ratio, "-", true,
+         {{"python_user_us_per_msg", python_user[python_user.size() / 2] * 1e6},
+          {"ours_user_us_per_msg", ours_user[ours_user.size() / 2] * 1e6}});
 }
 
 // 5. Naive handshake against struct prefix behind a 20 ms relay: demo 04 measures it.
