@@ -33,6 +33,12 @@ TEST_CASE("every malformed trace line is a TraceFormatError naming its line", "[
   CHECK_THAT(error_of(kGood + "\n\n{\"op\":7}\n"), Catch::StartsWith("line 3: not a trace event: "));
   CHECK_THAT(error_of("{\"seq\":1}\n"), Catch::Contains("no \"op\""));
   CHECK_THAT(error_of("{\"op\":\"send\",\"data\":\"6\"}\n"), Catch::StartsWith("line 1: not a trace event: "));
+  // Facts the fast scanner skipped as a nested value must be JSON too (the fuzzer's second
+  // find: they were written again as they came, and that line could not be read back).
+  CHECK(error_of("{\"seq\":2,\"op\":\"result\",\"facts\":{\"a\":0jjj}}\n") ==
+        "line 1: not a trace event: \"facts\" is not a JSON value");
+  CHECK(error_of("{\"seq\":2,\"op\":\"send\",\"later\":[1,]}\n") ==
+        "line 1: not a trace event: \"later\" is not a JSON value");
   CHECK(error_of(kGood + "\n" + kGood) == "");
 }
 

@@ -289,6 +289,13 @@ std::string string_of(const std::string& key, const LineParser::Value& v) {
 
 }  // namespace
 
+// A value kept as raw text (facts, a field we do not know) is written again as it came: it
+// must be JSON itself, not only look like it to the fast scanner (which skips nested values).
+static std::string_view valid_json(const std::string& key, std::string_view raw) {
+  if (!nlohmann::json::accept(raw)) throw std::invalid_argument("\"" + key + "\" is not a JSON value");
+  return raw;
+}
+
 TraceEvent parse_event(std::string_view line) {
   TraceEvent e;
   std::string op, side, dir, extra;
@@ -323,12 +330,12 @@ TraceEvent parse_event(std::string_view line) {
     else if (key == "local") e.local = string_of(key, v);
     else if (key == "peer") e.peer = string_of(key, v);
     else if (key == "errno") e.error_name = string_of(key, v);
-    else if (key == "facts") facts = v.raw;
+    else if (key == "facts") facts = valid_json(key, v.raw);
     else {
       // Kept as it came, so that writing the event again loses nothing.
       extra += extra.empty() ? "{" : ",";
       extra += to_json_line_key(key);
-      extra += v.raw;
+      extra += valid_json(key, v.raw);
     }
   });
   if (!has_op) throw std::invalid_argument("no \"op\": every event says what happened");
