@@ -287,14 +287,14 @@ std::string string_of(const std::string& key, const LineParser::Value& v) {
   return LineParser::decode_string(v.raw);
 }
 
-}  // namespace
-
 // A value kept as raw text (facts, a field we do not know) is written again as it came: it
 // must be JSON itself, not only look like it to the fast scanner (which skips nested values).
-static std::string_view valid_json(const std::string& key, std::string_view raw) {
+std::string_view valid_json(const std::string& key, std::string_view raw) {
   if (!nlohmann::json::accept(raw)) throw std::invalid_argument("\"" + key + "\" is not a JSON value");
   return raw;
 }
+
+}  // namespace
 
 TraceEvent parse_event(std::string_view line) {
   TraceEvent e;
