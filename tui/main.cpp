@@ -115,7 +115,7 @@ bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui
   std::optional<std::size_t> hex_of;  // the call the hex pane scrolled in
   while (!stop_requested) {
     bool was_at_end = model.at_end();
-    for (auto& e : source->read()) model.add(std::move(e));
+    model.add(source->read());
     if (follow && was_at_end) model.end();  // live: show each event as it arrives
     if (ui.status.empty() || ui.status == source->status()) ui.status = source->status();
     if (ui.playing && !follow && Clock::now() - last_step >= std::chrono::milliseconds(1000 / ui.speed)) {
@@ -244,8 +244,7 @@ int main(int argc, char** argv) {
     if (!svg.empty()) {
       // Run the source to its end, then draw.
       while (true) {
-        auto events = source->read();
-        for (auto& e : events) model.add(std::move(e));
+        model.add(source->read());
         if (source->finished()) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
       }

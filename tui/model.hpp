@@ -63,6 +63,8 @@ class Model {
  public:
   // Appends one event (a replay, a demo's --json line, the relay's trace, a traced program).
   void add(sticky::TraceEvent event);
+  // Appends what a source read at once: a replay hands over a million events in one go.
+  void add(std::vector<sticky::TraceEvent> events);
   void set_title(std::string title, std::string claim);
 
   std::size_t event_count() const { return steps_.size(); }
@@ -109,7 +111,7 @@ class Model {
     std::int32_t call = -1;  // index into calls_
     std::int32_t text = -1;  // index into texts_
   };
-  const std::string& intern(std::string text);
+  const std::string& intern(const std::string& text);
   std::vector<Step> steps_;
   std::vector<std::string> texts_;
   std::vector<Call> calls_;
