@@ -156,7 +156,8 @@ fs::path exercises_dir() {
   std::error_code error;
   fs::path self = fs::read_symlink("/proc/self/exe", error);
   if (error) return {};
-  for (const char* relative : {"../../exercises", "../share/sticky/exercises"}) {
+  // Beside build/bin, an installed copy, then beside a build two folders deep (build/asan/bin).
+  for (const char* relative : {"../../exercises", "../share/sticky/exercises", "../../../exercises"}) {
     fs::path candidate = (self.parent_path() / relative).lexically_normal();
     if (fs::is_directory(candidate, error)) return candidate;
   }

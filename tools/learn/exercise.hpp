@@ -87,7 +87,8 @@ struct Exercise {
 // file and what is wrong with it.
 std::vector<Exercise> load_exercises(const fs::path& dir);
 // $STICKY_EXERCISES, else exercises/ of the source tree above build/bin, else an installed
-// share/sticky/exercises; the first that exists ("" when none does).
+// share/sticky/exercises, else the source tree above build/asan/bin; the first that exists
+// ("" when none does).
 fs::path exercises_dir();
 // "5", "05", "05-struct-headers" or "struct-headers": the exercise, or nullptr.
 const Exercise* find_exercise(const std::vector<Exercise>& all, std::string_view name);
