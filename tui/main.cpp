@@ -244,9 +244,12 @@ int main(int argc, char** argv) {
     if (!svg.empty()) {
       // Run the source to its end, then draw.
       while (true) {
-        model.add(source->read());
+        auto events = source->read();
+        bool got = !events.empty();
+        model.add(std::move(events));
         if (source->finished()) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
+        // Waiting on a demo's pipe; a file comes in 4 MiB batches, read one after the other.
+        if (!got) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       if (model.calls().empty())
         throw std::runtime_error("the trace has no send or recv calls: there is nothing to draw, so no picture was written");
@@ -262,9 +265,12 @@ int main(int argc, char** argv) {
       view::Page page({.predict = predict});
       page.model().set_title(model.title(), model.claim());
       for (bool more = true; more;) {
-        for (auto& e : source->read()) page.add(std::move(e));
+        auto events = source->read();
+        bool got = !events.empty();
+        for (auto& e : events) page.add(std::move(e));
         more = !source->finished();
-        if (more) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the demo's pipe
+        // Waiting on a demo's pipe; a file comes in 4 MiB batches, read one after the other.
+        if (more && !got) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       if (page.model().event_count() == 0) throw std::runtime_error("the trace has no events: no page was written");
       std::string text = page.html();
