@@ -108,6 +108,19 @@ int run_viewer(view::Model& model, std::unique_ptr<Source> source, view::Ui ui, 
 }
 
 // Steps through one source until q (true) or a stop signal (false).
+// Reads a source to its end for a picture or a page. A file comes in 4 MiB batches, read
+// one after the other; only a demo's pipe with nothing in it is waited on.
+template <class Take>
+void read_to_end(Source& source, Take take) {
+  while (true) {
+    auto events = source.read();
+    bool got = !events.empty();
+    take(std::move(events));
+    if (source.finished()) return;
+    if (!got) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 bool show(view::Screen& screen, view::Model& model, Source& source_ref, view::Ui& ui) {
   Source* source = &source_ref;
   auto last_step = Clock::now();
@@ -242,15 +255,7 @@ int main(int argc, char** argv) {
     }
 
     if (!svg.empty()) {
-      // Run the source to its end, then draw.
-      while (true) {
-        auto events = source->read();
-        bool got = !events.empty();
-        model.add(std::move(events));
-        if (source->finished()) break;
-        // Waiting on a demo's pipe; a file comes in 4 MiB batches, read one after the other.
-        if (!got) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
+      read_to_end(*source, [&](std::vector<sticky::TraceEvent> events) { model.add(std::move(events)); });
       if (model.calls().empty())
         throw std::runtime_error("the trace has no send or recv calls: there is nothing to draw, so no picture was written");
       std::ofstream out(svg);
@@ -264,14 +269,9 @@ int main(int argc, char** argv) {
       // The whole trace into the page, then the page to its file.
       view::Page page({.predict = predict});
       page.model().set_title(model.title(), model.claim());
-      for (bool more = true; more;) {
-        auto events = source->read();
-        bool got = !events.empty();
+      read_to_end(*source, [&](std::vector<sticky::TraceEvent> events) {
         for (auto& e : events) page.add(std::move(e));
-        more = !source->finished();
-        // Waiting on a demo's pipe; a file comes in 4 MiB batches, read one after the other.
-        if (more && !got) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
+      });
       if (page.model().event_count() == 0) throw std::runtime_error("the trace has no events: no page was written");
       std::string text = page.html();
       std::ofstream out(html, std::ios::binary);

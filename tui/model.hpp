@@ -63,7 +63,7 @@ class Model {
  public:
   // Appends one event (a replay, a demo's --json line, the relay's trace, a traced program).
   void add(sticky::TraceEvent event);
-  // Appends what a source read at once: a replay hands over a million events in one go.
+  // Appends what a source read at once (a replay: a 4 MiB batch of its file), room made first.
   void add(std::vector<sticky::TraceEvent> events);
   void set_title(std::string title, std::string claim);
 
